@@ -1,0 +1,6 @@
+"""``python -m losscli``."""
+
+from losscli.cli.app import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Evaluate loss specs over bound inputs, a cache-sized chunk of rows at a time.
+
+For each loss: check shapes and kinds, call the loss on chunks of ~32K values, keep the
+per-sample losses and fold each chunk into an :class:`Accumulator`. Rows with non-finite
+inputs follow the ``--nan`` policy: ``error`` stops, ``omit`` drops them, ``propagate``
+gives them a NaN loss (and so a null reduced value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from losscli.errors import LossCliError
+from losscli.inputs import InputArray
+from losscli.reduction import Accumulator
+from losscli.registry import LossEntry, Weighted, lookup
+from losscli.registry.params import resolve_params
+from losscli.registry.validation import check_weights, prepare_inputs
+from losscli.spec import LossSpec, parse_spec
+
+CHUNK_VALUES = 32_768
+NAN_POLICIES = ("error", "omit", "propagate")
+
+
+@dataclass(frozen=True)
+class ResolvedLoss:
+    """A spec as typed, the entry it names and every effective parameter."""
+
+    spec: LossSpec
+    entry: LossEntry
+    params: dict[str, Any]
+
+
+@dataclass
+class LossResult:
+    """One loss evaluated: per-sample values (NaN for propagated rows) and the reduced value."""
+
+    loss: ResolvedLoss
+    per_sample: np.ndarray
+    accumulator: Accumulator
+    reduction: str
+
+    @property
+    def value(self) -> float:
+        return self.accumulator.value(self.reduction)
+
+
+@dataclass
+class Evaluation:
+    """Every loss over the same rows; ``rows`` are the file rows evaluated (0-based)."""
+
+    inputs: dict[str, InputArray]
+    rows: np.ndarray
+    n_omitted: int
+    results: list[LossResult]
+
+
+def resolve_losses(texts: list[str]) -> list[ResolvedLoss]:
+    """Parse and check every ``--loss`` before any file is read."""
+    if not texts:
+        raise LossCliError("no loss given", "add --loss NAME, e.g. --loss mse (see 'losscli list')")
+    resolved = []
+    for text in texts:
+        spec = parse_spec(text)
+        entry = lookup(spec.name)
+        resolved.append(ResolvedLoss(spec, entry, resolve_params(entry, spec)))
+    seen = [r.spec.text for r in resolved]
+    duplicate = next((t for t in seen if seen.count(t) > 1), None)
+    if duplicate:
+        raise LossCliError(f"loss {duplicate!r} is given twice")
+    return resolved
+
+
+def evaluate(
+    losses: list[ResolvedLoss], inputs: dict[str, InputArray], reduction: str = "mean", nan: str = "error",
+    chunk_values: int = CHUNK_VALUES,
+) -> Evaluation:
+    """Evaluate every loss over ``inputs`` (roles pred, target, optional weight)."""
+    n = _common_length(inputs)
+    finite = _finite_rows(inputs, n, nan)
+    rows = np.flatnonzero(finite)
+    kept = {role: inp.with_data(inp.data[finite]) for role, inp in inputs.items()}
+    weight = check_weights(kept["weight"], rows) if "weight" in kept else None
+    n_bad = n - len(rows)
+    results = []
+    for loss in losses:
+        arrays = prepare_inputs(loss.entry, loss.params, _bound(loss, kept, weight), loss.spec.text, rows)
+        per_sample, acc = _run_chunks(loss, arrays, weight, chunk_values)
+        if nan == "propagate":
+            full = np.full(n, np.nan)
+            full[finite] = per_sample
+            acc.add(np.full(n_bad, np.nan), None, None)
+            per_sample = full
+        results.append(LossResult(loss, per_sample, acc, reduction))
+    all_rows = np.arange(n) if nan == "propagate" else rows
+    return Evaluation(inputs, all_rows, n_bad if nan == "omit" else 0, results)
+
+
+def _bound(loss: ResolvedLoss, kept: dict[str, InputArray], weight: np.ndarray | None) -> list[InputArray]:
+    entry = loss.entry
+    if weight is not None and not entry.sample_weights:
+        raise LossCliError(
+            f"loss {loss.spec.text!r} takes no sample weights ({entry.follows}'s function has no such argument)",
+            "drop the weights, or use the canonical loss of the same name, which takes them",
+        )
+    bound = []
+    for role, given in zip(entry.roles, ("pred", "target")):
+        if given not in kept:
+            raise LossCliError(
+                f"loss {loss.spec.text!r} needs {role.name} ({role.kind.value}) but no {given} was given",
+                "pass TARGET, --input target=PATH, or --target-col NAME",
+            )
+        bound.append(kept[given])
+    return bound
+
+
+def _run_chunks(
+    loss: ResolvedLoss, arrays: list[np.ndarray], weight: np.ndarray | None, chunk_values: int,
+) -> tuple[np.ndarray, Accumulator]:
+    n = arrays[0].shape[0]
+    width = max(1, sum(a.size for a in arrays) // max(n, 1))
+    step = max(1, chunk_values // width)
+    per_sample = np.empty(n, dtype=np.float64)
+    acc = Accumulator(loss.entry.reducer)
+    with np.errstate(all="ignore"):
+        for start in range(0, n, step):
+            chunk = slice(start, start + step)
+            out = loss.entry.fn(*(a[chunk] for a in arrays), **loss.params)
+            values, loss_weight = (out.values, out.weights) if isinstance(out, Weighted) else (out, None)
+            per_sample[chunk] = values
+            acc.add(values, None if weight is None else weight[chunk], loss_weight)
+    return per_sample, acc
+
+
+def _common_length(inputs: dict[str, InputArray]) -> int:
+    lengths = {role: inp.data.shape[0] if inp.data.ndim else 0 for role, inp in inputs.items()}
+    n = lengths["pred"]
+    for role, length in lengths.items():
+        if length != n:
+            raise LossCliError(
+                f"length mismatch: {inputs['pred'].describe()} but {inputs[role].describe()}",
+                "every input needs one row per sample",
+            )
+    if n == 0:
+        raise LossCliError(f"{inputs['pred'].source}: no samples to evaluate")
+    return n
+
+
+def _finite_rows(inputs: dict[str, InputArray], n: int, nan: str) -> np.ndarray:
+    """Rows whose every input value is finite; under ``error`` any other row is reported."""
+    finite = np.ones(n, dtype=bool)
+    first: tuple[InputArray, int] | None = None
+    count = 0
+    for inp in inputs.values():
+        if inp.data.dtype.kind != "f":
+            continue
+        bad = ~np.isfinite(inp.data.reshape(n, -1))
+        if bad.any():
+            count += int(bad.sum())
+            first = first or (inp, int(np.argmax(bad.reshape(-1))))
+            finite &= ~bad.any(axis=1)
+    if first is not None and nan == "error":
+        inp, flat = first
+        raise LossCliError(
+            f"{count} non-finite input value{'s' if count > 1 else ''} (NaN, inf or empty cell);"
+            f" the first: {inp.role} at {inp.locate(flat)} is {inp.data.reshape(-1)[flat]}",
+            "fix the data, or pass --nan omit to drop those rows, or --nan propagate to report null",
+        )
+    if not finite.any():
+        raise LossCliError("every row has a non-finite input value, so nothing is left to evaluate")
+    return finite

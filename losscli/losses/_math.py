@@ -1,0 +1,54 @@
+"""Numerically stable building blocks shared by the losses. All keep the input dtype."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def per_sample_mean(x: np.ndarray) -> np.ndarray:
+    """Mean over every axis but the first: (N, ...) -> (N,)."""
+    return x if x.ndim == 1 else x.reshape(x.shape[0], -1).mean(axis=1)
+
+
+def per_sample_sum(x: np.ndarray) -> np.ndarray:
+    """Sum over every axis but the first: (N, ...) -> (N,)."""
+    return x if x.ndim == 1 else x.reshape(x.shape[0], -1).sum(axis=1)
+
+
+def softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|)."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def log_softmax(x: np.ndarray) -> np.ndarray:
+    """log softmax over the class axis (axis 1) via log-sum-exp with the row max subtracted."""
+    shifted = x - x.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x·log(y), taken as 0 where x == 0 (so 0·log 0 = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x * np.log(y)
+    return np.where(x == 0, np.zeros((), dtype=out.dtype), out)
+
+
+def class_weights(weight: list[float] | None, n_classes: int, dtype: np.dtype, name: str = "weight") -> np.ndarray:
+    """Per-class weights as an array of length K (ones when not given)."""
+    from losscli.errors import LossCliError
+
+    if weight is None:
+        return np.ones(n_classes, dtype=dtype)
+    if len(weight) != n_classes:
+        raise LossCliError(
+            f"{name} has {len(weight)} values but the scores have {n_classes} classes",
+            f"give one {name} per class, e.g. {name}=[{','.join(['1'] * n_classes)}]",
+        )
+    return np.asarray(weight, dtype=dtype)
+
+
+def column_param(value: float | list[float], n_columns: int, dtype: np.dtype, name: str) -> np.ndarray | float:
+    """A parameter given as one number, or as a list with one number per column."""
+    if isinstance(value, list):
+        return class_weights(value, n_columns, dtype, name)
+    return value

@@ -1,0 +1,57 @@
+"""Reductions, in one place: per-sample losses become one number through running float64 sums.
+
+An :class:`Accumulator` takes chunks of per-sample losses (with sample weights and the loss's
+own per-sample weights) and keeps only sums, so a reduction can be built over data that
+arrives chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from losscli.registry.declarations import Reducer
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+@dataclass
+class Accumulator:
+    """Running sums for one loss: Σ w·l, Σ w·l², Σ w·v (v: the loss's own weights), N, non-finite count."""
+
+    reducer: Reducer
+    weighted_sum: float = 0.0
+    weighted_sq_sum: float = 0.0
+    weight_sum: float = 0.0
+    count: int = 0
+    n_nonfinite: int = 0
+
+    def add(self, losses: np.ndarray, sample_weight: np.ndarray | None, loss_weight: np.ndarray | None) -> None:
+        """Fold in a chunk of per-sample ``losses`` (n,) with optional (n,) weights."""
+        l64 = losses.astype(np.float64, copy=False)
+        w = np.ones_like(l64) if sample_weight is None else sample_weight.astype(np.float64, copy=False)
+        v = w if loss_weight is None else w * loss_weight
+        wl = w * l64
+        self.weighted_sum += float(wl.sum())
+        if self.reducer is Reducer.ROOT_MEAN:
+            self.weighted_sq_sum += float((wl * l64).sum())
+        self.weight_sum += float(v.sum())
+        self.count += len(l64)
+        self.n_nonfinite += int(len(l64) - np.isfinite(l64).sum())
+
+    def value(self, reduction: str) -> float:
+        """The reduced loss (``mean`` per the loss's reducer, or ``sum``); NaN when undefined."""
+        if reduction == "sum":
+            return self.weighted_sum
+        if self.reducer is Reducer.BATCH_MEAN:
+            return _ratio(self.weighted_sum, self.count)
+        if self.reducer is Reducer.ROOT_MEAN:
+            ratio = _ratio(self.weighted_sq_sum, self.weight_sum)
+            return math.sqrt(ratio) if ratio >= 0 else math.nan
+        return _ratio(self.weighted_sum, self.weight_sum)
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den != 0 else math.nan

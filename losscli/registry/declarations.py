@@ -1,0 +1,136 @@
+"""What every loss declares: its roles (inputs), parameters, reducer, formula and convention.
+
+These are plain data; :mod:`losscli.registry.catalog` holds the entries and
+:mod:`losscli.losses` defines them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Callable, NamedTuple
+
+
+class Kind(str, Enum):
+    """What the numbers of an input mean; each kind has a range the inputs are checked against."""
+
+    VALUES = "values"
+    PROBABILITIES = "probabilities"
+    LOGITS = "logits"
+    LOG_PROBABILITIES = "log-probabilities"
+    CLASS_INDICES = "class indices"
+    CLASS_TARGETS = "class indices or class probabilities"
+    SOFT_TARGETS = "one-hot or soft targets"
+    BINARY_LABELS = "{0,1} labels"
+    SIGNED_LABELS = "{-1,1} labels"
+    HINGE_LABELS = "{-1,1} or {0,1} labels"
+    DISTANCES = "distances"
+    WEIGHTS = "weights"
+
+
+class Shape(str, Enum):
+    """Shape contract of a role, relative to the first role (N samples, K columns)."""
+
+    ANY = "(N,) or (N, K)"
+    MATRIX = "(N, K)"
+    SAME = "same shape as the first input"
+    INDEX = "(N,) class indices"
+    INDEX_OR_SAME = "(N,) class indices or (N, K) like the first input"
+
+
+class Reducer(str, Enum):
+    """How per-sample losses l_i with sample weights w_i become one number (``--reduction mean``).
+
+    Every reducer accumulates sums, so a reduction can be built chunk by chunk. ``sum`` is
+    always Σ w_i·l_i.
+    """
+
+    MEAN = "mean: Σ w·l / Σ w"
+    BATCH_MEAN = "batch mean: Σ w·l / N"
+    ROOT_MEAN = "root mean square: sqrt(Σ w·l² / Σ w)"
+
+
+@dataclass(frozen=True)
+class Role:
+    """One input of a loss, in call order."""
+
+    name: str
+    kind: Kind
+    shape: Shape = Shape.SAME
+    doc: str = ""
+    logits_flag: str | None = None  # a bool parameter that, when true, makes this input logits
+
+    def kind_for(self, params: dict[str, Any]) -> Kind:
+        return Kind.LOGITS if self.logits_flag and params.get(self.logits_flag) else self.kind
+
+
+@dataclass(frozen=True)
+class Param:
+    """A loss parameter with its type, default and valid range.
+
+    ``type`` is one of ``float``, ``int``, ``bool``, ``float_list`` (one value per class),
+    ``float_or_list`` (a number or one per class) and ``int_or_none``. ``low``/``high``
+    bound numbers (and every list item); ``*_open`` makes a bound exclusive.
+    """
+
+    name: str
+    type: str
+    default: Any
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def range_text(self) -> str:
+        if self.low is None and self.high is None:
+            return "any"
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        return f"{'(' if self.low_open or self.low is None else '['}{lo}, {hi}{')' if self.high_open or self.high is None else ']'}"
+
+
+class Weighted(NamedTuple):
+    """A loss result whose mean divides by its own per-sample weights (class weights, ignored rows).
+
+    ``values`` are the per-sample numerators (what the library returns for ``reduction='none'``),
+    ``weights`` the per-sample denominators of the mean.
+    """
+
+    values: Any
+    weights: Any
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example shown by ``losscli info``: inputs by role and parameters."""
+
+    inputs: dict[str, list[Any]]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LossEntry:
+    """A registered loss: declarations plus ``fn(*inputs, **params) -> (N,) losses or Weighted``."""
+
+    name: str
+    fn: Callable[..., Any]
+    task: str
+    roles: tuple[Role, ...]
+    params: tuple[Param, ...]
+    formula: str
+    convention: str
+    example: Example
+    aliases: tuple[str, ...] = ()
+    follows: str = "losscli"
+    reducer: Reducer = Reducer.MEAN
+    sample_weights: bool = True
+    zero_at_perfect: bool = False
+    logits_twin: str | None = None
+
+    @property
+    def summary(self) -> str:
+        return (self.fn.__doc__ or "").strip().splitlines()[0]
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)

@@ -1,0 +1,69 @@
+"""Check raw spec parameters against a loss's declared types and ranges."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from losscli.errors import LossCliError
+from losscli.registry.declarations import LossEntry, Param
+from losscli.spec import LossSpec, RawValue
+
+
+def resolve_params(entry: LossEntry, spec: LossSpec) -> dict[str, Any]:
+    """Every effective parameter of ``entry``: the declared defaults overridden by ``spec``."""
+    unknown = [k for k in spec.params if entry.param(k) is None]
+    if unknown:
+        known = ", ".join(p.name for p in entry.params) or "none"
+        raise LossCliError(
+            f"loss {spec.text!r}: unknown parameter {unknown[0]!r} for {entry.name}",
+            f"its parameters are: {known} (see 'losscli info {entry.name}')",
+        )
+    resolved = {p.name: p.default for p in entry.params}
+    for key, raw in spec.params.items():
+        param = entry.param(key)
+        assert param is not None
+        resolved[key] = _coerce(param, raw, spec.text)
+    return resolved
+
+
+def _coerce(param: Param, raw: RawValue, spec_text: str) -> Any:
+    where = f"loss {spec_text!r}: {param.name}"
+    kind = param.type
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            raise LossCliError(f"{where} must be true or false, got {raw!r}")
+        return raw
+    if kind == "int_or_none" and raw is None:
+        return None
+    if isinstance(raw, list):
+        if kind not in ("float_list", "float_or_list"):
+            raise LossCliError(f"{where} takes a single number, not a list")
+        if not raw:
+            raise LossCliError(f"{where} must not be an empty list")
+        return [_number(param, item, where) for item in raw]
+    if kind == "float_list":
+        raise LossCliError(f"{where} takes a list with one number per class, e.g. [1,2,0.5]")
+    return _number(param, raw, where)
+
+
+def _number(param: Param, raw: RawValue, where: str) -> float | int:
+    if raw is None or isinstance(raw, bool):
+        raise LossCliError(f"{where} must be a number, got {str(raw).lower()}")
+    if param.type in ("int", "int_or_none"):
+        if isinstance(raw, float) and not raw.is_integer():
+            raise LossCliError(f"{where} must be an integer, got {raw!r}")
+        value: float | int = int(raw)
+    else:
+        value = float(raw)
+    if math.isnan(value) or not _in_range(param, value):
+        raise LossCliError(f"{where}={raw!r} is out of range", f"valid range is {param.range_text()}")
+    return value
+
+
+def _in_range(param: Param, value: float) -> bool:
+    if param.low is not None and (value < param.low or (param.low_open and value == param.low)):
+        return False
+    if param.high is not None and (value > param.high or (param.high_open and value == param.high)):
+        return False
+    return True

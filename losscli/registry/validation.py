@@ -1,0 +1,165 @@
+"""Check inputs against a loss's declared roles: exact shapes, then the range of each kind.
+
+Nothing is broadcast: the only leniencies are (N,) against (N, 1), and (N,) class indices
+against (N, K) scores. Non-finite values are left alone here (the ``--nan`` policy owns them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from losscli.errors import LossCliError
+from losscli.inputs import InputArray
+from losscli.registry.declarations import Kind, LossEntry, Shape
+
+LOG_PROB_TOLERANCE = 1e-6
+
+
+def prepare_inputs(
+    entry: LossEntry, params: dict[str, Any], bound: list[InputArray], label: str,
+    rows: np.ndarray | None = None,
+) -> list[np.ndarray]:
+    """Arrays ready for ``entry.fn``, in role order; raises :class:`LossCliError` on any mismatch.
+
+    ``bound`` holds one input per role of ``entry``; ``rows`` maps their rows back to the file.
+    """
+    first = bound[0]
+    if first.data.ndim == 0 or first.data.shape[0] == 0:
+        raise LossCliError(f"loss {label!r}: {first.describe()} holds no samples")
+    out: list[np.ndarray] = []
+    for role, inp in zip(entry.roles, bound):
+        data = _check_shape(role.shape, first, inp, label)
+        data = _check_kind(role.kind_for(params), entry, params, inp.with_data(data), label, rows, first)
+        out.append(data)
+    return out
+
+
+def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -> np.ndarray:
+    ref, data = first.data, inp.data
+    if inp is first:
+        if shape is Shape.MATRIX and data.ndim != 2:
+            raise LossCliError(
+                f"loss {label!r} needs a (N, K) matrix for {inp.role}, got {inp.describe()}",
+                "select several columns with --pred-col, or pass a 2-D array",
+            )
+        return data
+    if data.shape[0] != ref.shape[0]:
+        raise LossCliError(
+            f"length mismatch: {first.describe()} but {inp.describe()}",
+            "both inputs need one row per sample",
+        )
+    wants_index = shape is Shape.INDEX or (
+        shape is Shape.INDEX_OR_SAME and ref.ndim == 2 and (data.ndim == 1 or data.shape[1:] == (1,)) and ref.shape[1] != 1
+    )
+    if wants_index:
+        if ref.ndim != 2:
+            raise LossCliError(
+                f"loss {label!r} needs (N, K) class scores with class-index targets, got {first.describe()}",
+                "select one column per class with --pred-col, e.g. --pred-col 'p_*'",
+            )
+        if data.ndim == 1 or data.shape[1:] == (1,):
+            return data.reshape(-1)
+        raise LossCliError(
+            f"shape mismatch for loss {label!r}: {inp.role} must be (N,) class indices, got {inp.describe()}",
+        )
+    if data.shape == ref.shape:
+        return data
+    if data.size == ref.size and {data.ndim, ref.ndim} <= {1, 2} and 1 in (data.shape[-1], ref.shape[-1]):
+        return data.reshape(ref.shape)
+    raise LossCliError(
+        f"shape mismatch for loss {label!r}: {first.describe()} but {inp.describe()}",
+        "shapes must match exactly (only (N,) against (N, 1) is accepted); select matching columns",
+    )
+
+
+def _check_kind(
+    kind: Kind, entry: LossEntry, params: dict[str, Any], inp: InputArray, label: str,
+    rows: np.ndarray | None, first: InputArray,
+) -> np.ndarray:
+    data = inp.data
+    if data.dtype == np.bool_:
+        data = data.astype(np.float64)
+    if kind is Kind.CLASS_TARGETS:
+        kind = Kind.CLASS_INDICES if data.ndim == 1 else Kind.SOFT_TARGETS
+    if kind is Kind.CLASS_INDICES:
+        return _class_indices(entry, params, inp.with_data(data), label, rows, first)
+    data = data if data.dtype.kind == "f" else data.astype(np.float64)
+    checks = {
+        Kind.PROBABILITIES: ((data < 0) | (data > 1), "must be probabilities in [0, 1]"),
+        Kind.SOFT_TARGETS: ((data < 0) | (data > 1), "must be one-hot or soft targets in [0, 1]"),
+        Kind.LOG_PROBABILITIES: (data > LOG_PROB_TOLERANCE, "must be log-probabilities (<= 0)"),
+        Kind.BINARY_LABELS: ((data != 0) & (data != 1) & np.isfinite(data), "must be 0 or 1"),
+        Kind.SIGNED_LABELS: ((data != -1) & (data != 1) & np.isfinite(data), "must be -1 or 1"),
+        Kind.HINGE_LABELS: ((data != -1) & (data != 0) & (data != 1) & np.isfinite(data), "must be -1/1 or 0/1 labels"),
+        Kind.DISTANCES: (data < 0, "must be non-negative distances"),
+        Kind.WEIGHTS: (data < 0, "must be non-negative weights"),
+    }
+    if kind in checks:
+        bad, what = checks[kind]
+        _raise_if_any(bad, inp, label, what, rows, _kind_hint(kind, entry))
+    if kind is Kind.HINGE_LABELS and (data == 0).any() and (data == -1).any():
+        raise LossCliError(
+            f"loss {label!r}: {inp.describe()} mixes 0 and -1 labels",
+            "use {-1, 1} or {0, 1} labels, not both",
+        )
+    return data
+
+
+def _class_indices(
+    entry: LossEntry, params: dict[str, Any], inp: InputArray, label: str, rows: np.ndarray | None,
+    first: InputArray,
+) -> np.ndarray:
+    data, n_classes = inp.data, first.data.shape[1]
+    ignore = params.get("ignore_index")
+    if data.dtype.kind in "iu":
+        values = data.astype(np.int64, copy=False)
+    else:
+        finite = np.isfinite(data)
+        _raise_if_any(finite & (data != np.floor(data)), inp, label, "must be integer class indices", rows)
+        values = np.where(finite, data, 0).astype(np.int64)
+    bad = (values < 0) | (values >= n_classes)
+    if ignore is not None:
+        bad &= values != ignore
+    hint = f"{first.role} has {n_classes} columns, so labels run from 0 to {n_classes - 1}"
+    if ignore is None and entry.param("ignore_index") is not None:
+        hint += "; to skip rows with a label such as -100, set ignore_index=-100"
+    _raise_if_any(bad, inp, label, f"must be class indices in [0, {n_classes})", rows, hint)
+    return values
+
+
+def _raise_if_any(
+    bad: np.ndarray, inp: InputArray, label: str, what: str, rows: np.ndarray | None, hint: str | None = None,
+) -> None:
+    if not bad.any():
+        return
+    flat = bad.reshape(-1)
+    first_bad = int(np.argmax(flat))
+    value = inp.data.reshape(-1)[first_bad]
+    count = int(flat.sum())
+    raise LossCliError(
+        f"loss {label!r}: {inp.role} {what}, but {inp.locate(first_bad, rows)} is {value:g}"
+        f" ({count} such value{'s' if count > 1 else ''})",
+        hint,
+    )
+
+
+def _kind_hint(kind: Kind, entry: LossEntry) -> str | None:
+    if kind is Kind.PROBABILITIES and entry.logits_twin:
+        return f"for raw scores (logits) use '{entry.logits_twin}'"
+    if kind is Kind.LOG_PROBABILITIES:
+        return "apply log_softmax first, or use 'cross_entropy' on raw scores"
+    return None
+
+
+def check_weights(weight: InputArray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Sample weights as a (N,) float64 vector; they must be non-negative."""
+    data = weight.data
+    if data.ndim == 2 and data.shape[1] == 1:
+        data = data.reshape(-1)
+    if data.ndim != 1:
+        raise LossCliError(f"sample weights must be one number per sample, got {weight.describe()}", "select a single weight column")
+    data = data.astype(np.float64)
+    _raise_if_any(data < 0, weight.with_data(data), "weights", "must be non-negative", rows)
+    return data
