@@ -73,7 +73,7 @@ def weighted_nll(
 
 
 @register(
-    name="bce", aliases=("binary_cross_entropy", "log_loss"), task="binary",
+    name="bce", aliases=("binary_cross_entropy",), task="binary",
     roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, "predicted probability of class 1"),
            Role("target", Kind.SOFT_TARGETS, doc="0/1 labels or soft targets in [0, 1]")),
     params=(EPS,),

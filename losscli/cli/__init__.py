@@ -1,0 +1,1 @@
+"""Commands: ``eval`` (score files), ``list`` and ``info`` (the loss catalogue)."""

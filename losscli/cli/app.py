@@ -1,0 +1,111 @@
+"""The Typer application: commands, ``--version``, and the one place errors become exit codes.
+
+Every error leaves as one ``losscli: error: …`` line on stderr with exit code 2 (usage or
+input), stdout untouched; ``--debug`` re-raises with the traceback. Exit 1 is reserved for
+failed thresholds. A closed pipe (``losscli … | head``) ends quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from losscli import __version__
+from losscli.errors import EXIT_USAGE, LossCliError
+
+
+class LossCliGroup(TyperGroup):
+    """Runs commands in non-standalone mode so that every failure is reported the same way."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in args
+        try:
+            code = super().main(args=args, prog_name=prog_name or "losscli", complete_var=complete_var,
+                                standalone_mode=False, **extra)
+            code = code if isinstance(code, int) else 0
+        except LossCliError as exc:
+            if debug:
+                raise
+            code = _fail(str(exc), exc.code)
+        except BrokenPipeError:
+            _silence_stdout()
+            code = 0
+        except KeyboardInterrupt:
+            code = 130
+        except Exception as exc:  # click's usage errors have these two attributes, whatever click is vendored
+            if debug:
+                raise
+            if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+                command = getattr(getattr(exc, "ctx", None), "command_path", "losscli")
+                code = _fail(f"{exc.format_message()} (see '{command} --help')", EXIT_USAGE)
+            elif type(exc).__name__ == "Abort":
+                code = 130
+            else:
+                code = _fail(f"internal error: {type(exc).__name__}: {exc}; rerun with --debug for a traceback", 3)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"losscli: error: {' '.join(message.split())}\n")
+    return code
+
+
+def _silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's final flush stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+app = typer.Typer(
+    cls=LossCliGroup,
+    name="losscli",
+    help="Evaluate model outputs against targets with PyTorch, Keras and scikit-learn losses.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"losscli {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on errors."),
+) -> None:
+    """Evaluate model outputs against targets with PyTorch, Keras and scikit-learn losses.
+
+    Exit codes: 0 success, 1 a threshold failed, 2 a usage or input error.
+    """
+
+
+def _register_commands() -> None:
+    from losscli.cli import catalog_cmd, eval_cmd
+
+    app.command("eval", no_args_is_help=True)(eval_cmd.eval_command)
+    app.command("list")(catalog_cmd.list_command)
+    app.command("info")(catalog_cmd.info_command)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

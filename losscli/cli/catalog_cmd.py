@@ -1,0 +1,139 @@
+"""``losscli list`` and ``losscli info``: the registry, as tables, JSON or Markdown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+
+from losscli.cli.options import PRECISION, CatalogFormat, default_format, emit, use_color
+
+if TYPE_CHECKING:
+    from losscli.engine import Evaluation
+    from losscli.registry import LossEntry
+
+
+def list_command(
+    task: Optional[str] = typer.Option(None, "--task", help="Only losses of this task (regression, binary, multiclass, ...)."),
+    follows: Optional[str] = typer.Option(None, "--follows", help="Only losses following this library (losscli, torch, keras)."),
+    fmt: Optional[CatalogFormat] = typer.Option(None, "--format", "-f", help="table, json or md [default: table on a terminal, json otherwise]."),
+) -> None:
+    """List every loss with its task, inputs and parameters."""
+    from losscli.errors import LossCliError
+    from losscli.registry import entries
+
+    chosen = [e for e in entries() if (task is None or e.task == task) and (follows is None or e.follows == follows)]
+    if not chosen:
+        tasks = sorted({e.task for e in entries()})
+        raise LossCliError(f"no loss matches --task {task!r} --follows {follows!r}", f"tasks are: {', '.join(tasks)}")
+    out = default_format(fmt)
+    if out == "json":
+        from losscli.render.json_doc import dumps
+
+        emit(dumps({"schema_version": 1, "losses": [describe(e) for e in chosen]}) + "\n")
+        return
+    header = ["name", "aliases", "task", "follows", "inputs", "params"]
+    rows = [[e.name, ", ".join(e.aliases), e.task, e.follows, " · ".join(r.kind.value for r in e.roles),
+             ", ".join(f"{p.name}={_text(p.default)}" for p in e.params)] for e in chosen]
+    emit(_tabulate(f"{len(chosen)} losses", header, rows, out))
+
+
+def info_command(
+    name: str = typer.Argument(..., help="Loss name or alias, e.g. huber or torch.MSELoss."),
+    fmt: Optional[CatalogFormat] = typer.Option(None, "--format", "-f", help="table, json or md [default: table on a terminal, json otherwise]."),
+    precision: int = PRECISION,
+) -> None:
+    """Show a loss's formula, inputs, parameters, convention and a worked example."""
+    from losscli.registry import lookup
+
+    entry = lookup(name)
+    example = worked_example(entry)
+    out = default_format(fmt)
+    if out == "json":
+        from losscli.render.json_doc import document, dumps
+        from losscli.render.views import SampleSelection
+
+        doc = describe(entry)
+        doc["example"] = document(example, True, SampleSelection())
+        emit(dumps(doc) + "\n")
+        return
+    from losscli.render.numbers import sig
+
+    result = example.results[0]
+    lines = [
+        f"{entry.name} — {entry.summary}",
+        f"aliases: {', '.join(entry.aliases) or '—'}    task: {entry.task}    follows: {entry.follows}",
+        f"formula: {entry.formula}",
+        f"convention: {entry.convention}",
+        f"reduction (--reduction mean): {entry.reducer.value}; sample weights: {'yes' if entry.sample_weights else 'no'}",
+    ]
+    parts = ["\n".join(lines)]
+    parts.append(_tabulate("inputs", ["role", "kind", "shape", "meaning"],
+                           [[r.name, r.kind.value, r.shape.value, r.doc] for r in entry.roles], out))
+    if entry.params:
+        parts.append(_tabulate("parameters", ["name", "type", "default", "range", "meaning"],
+                               [[p.name, p.type, _text(p.default), p.range_text(), p.doc] for p in entry.params], out))
+    given = ", ".join(f"{role}={values}" for role, values in entry.example.inputs.items())
+    parts.append(
+        f"example: {given}\n  per sample: {[float(sig(v, precision)) for v in result.per_sample]}\n"
+        f"  {result.reduction}: {sig(result.value, precision)}\n"
+        f"  try: losscli eval PRED TARGET --loss {entry.name}"
+    )
+    emit("\n\n".join(parts) + "\n")
+
+
+def worked_example(entry: LossEntry) -> Evaluation:
+    """Evaluate ``entry`` on its declared example, through the same engine as ``eval``."""
+    import numpy as np
+
+    from losscli.engine import ResolvedLoss, evaluate
+    from losscli.inputs import InputArray
+    from losscli.registry.params import resolve_params
+    from losscli.spec import LossSpec
+
+    spec = LossSpec(entry.name, entry.name, dict(entry.example.params))
+    inputs = {
+        given: InputArray(given, np.asarray(entry.example.inputs[role.name]), "example")
+        for role, given in zip(entry.roles, ("pred", "target"))
+    }
+    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], inputs)
+
+
+def describe(entry: LossEntry) -> dict[str, Any]:
+    """An entry's declarations as JSON-ready data."""
+    return {
+        "name": entry.name, "aliases": list(entry.aliases), "task": entry.task, "follows": entry.follows,
+        "summary": entry.summary, "formula": entry.formula, "convention": entry.convention,
+        "reducer": entry.reducer.value, "sample_weights": entry.sample_weights,
+        "inputs": [{"role": r.name, "kind": r.kind.value, "shape": r.shape.value, "doc": r.doc} for r in entry.roles],
+        "params": [{"name": p.name, "type": p.type, "default": p.default, "range": p.range_text(), "doc": p.doc}
+                   for p in entry.params],
+    }
+
+
+def _text(value: Any) -> str:
+    from losscli.render.numbers import format_params
+
+    return format_params({"x": value})[2:]
+
+
+def _tabulate(title: str, header: list[str], rows: list[list[str]], out: str) -> str:
+    if out == "md":
+        from losscli.render.markdown import table_md
+
+        return f"**{title}**\n\n{table_md(header, rows)}\n"
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    color = use_color()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=140, highlight=False)
+    table = Table(title=title, title_justify="left")
+    for name in header:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    return buffer.getvalue().rstrip("\n")

@@ -1,0 +1,82 @@
+"""The versioned JSON document (``--format json``) and JSON Lines rows (``--format jsonl``).
+
+Strict JSON: non-finite numbers are written as null, never ``NaN``/``Infinity``; floats keep
+full precision (shortest round-trip repr).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from losscli import __version__
+from losscli.engine import Evaluation
+from losscli.render.numbers import json_number
+from losscli.render.views import SampleSelection, reduced_value, selected_samples
+
+SCHEMA_VERSION = 1
+
+
+def dumps(document: Any) -> str:
+    """Strict JSON text; raises if a non-finite number slipped through."""
+    return json.dumps(document, allow_nan=False, ensure_ascii=False)
+
+
+def json_values(values: np.ndarray) -> list[float | None]:
+    """A float array as JSON numbers, with null for NaN and ±inf."""
+    finite = np.isfinite(values)
+    listed: list[float | None] = values.tolist()
+    if not finite.all():
+        for i in np.flatnonzero(~finite):
+            listed[i] = None
+    return listed
+
+
+def document(evaluation: Evaluation, per_sample: bool, selection: SampleSelection) -> dict[str, Any]:
+    """The ``schema_version`` 1 document described in README.md."""
+    positions = selected_samples(evaluation, selection) if per_sample else None
+    losses: dict[str, Any] = {}
+    for i, result in enumerate(evaluation.results):
+        value = reduced_value(evaluation, i)
+        entry: dict[str, Any] = {
+            "name": result.loss.entry.name,
+            "follows": result.loss.entry.follows,
+            "params": result.loss.params,
+            "reduction": result.reduction,
+            "value": None if value is None else json_number(value),
+            "n": result.accumulator.count,
+            "n_nonfinite": result.accumulator.n_nonfinite,
+        }
+        if positions is not None:
+            entry["per_sample"] = json_values(result.per_sample[positions])
+        losses[result.loss.spec.text] = entry
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "losscli_version": __version__,
+        "n_samples": len(evaluation.rows),
+        "n_omitted": evaluation.n_omitted,
+        "inputs": {
+            role: {"source": inp.source, "columns": list(inp.columns) if inp.columns is not None else None,
+                   "shape": list(inp.data.shape)}
+            for role, inp in evaluation.inputs.items()
+        },
+        "losses": losses,
+    }
+    if positions is not None:
+        doc["index"] = evaluation.rows[positions].tolist()
+    return doc
+
+
+def jsonl_lines(evaluation: Evaluation, selection: SampleSelection) -> str:
+    """One JSON object per sample: its 0-based ``index`` and one key per loss spec."""
+    positions = selected_samples(evaluation, selection)
+    keys = [dumps(r.loss.spec.text) for r in evaluation.results]
+    columns = [json_values(r.per_sample[positions]) for r in evaluation.results]
+    index = evaluation.rows[positions].tolist()
+    lines = []
+    for j, row in enumerate(index):
+        fields = ", ".join(f"{k}: {dumps(c[j])}" for k, c in zip(keys, columns))
+        lines.append(f'{{"index": {row}, {fields}}}')
+    return "\n".join(lines) + "\n"
