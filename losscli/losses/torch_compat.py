@@ -25,6 +25,11 @@ ELEMENT_MEAN = "reduction='mean': the mean over all N·K elements (equal to the 
 LOG_CLAMP = -100.0
 
 
+def _torch_example(example: Example) -> Example:
+    """A shared example with PyTorch's role name: ``pred`` becomes ``input``."""
+    return Example({("input" if role == "pred" else role): values for role, values in example.inputs.items()}, example.params)
+
+
 def _torch(name: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
     declarations.setdefault("sample_weights", False)
     return register(name=f"torch.{name}", aliases=(f"torch.{cls}",), follows="torch", **declarations)
@@ -32,7 +37,7 @@ def _torch(name: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
 
 @_torch("mse_loss", "MSELoss", task="regression", roles=TORCH_VALUE_ROLES, params=(),
         formula="l = mean_k (input_k − target_k)²", convention=ELEMENT_MEAN,
-        example=REGRESSION_EXAMPLE, zero_at_perfect=True)
+        example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
 def torch_mse_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
     """torch.nn.functional.mse_loss."""
     return squared_error(input, target)
@@ -40,7 +45,7 @@ def torch_mse_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 @_torch("l1_loss", "L1Loss", task="regression", roles=TORCH_VALUE_ROLES, params=(),
         formula="l = mean_k |input_k − target_k|", convention=ELEMENT_MEAN,
-        example=REGRESSION_EXAMPLE, zero_at_perfect=True)
+        example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
 def torch_l1_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
     """torch.nn.functional.l1_loss."""
     return absolute_error(input, target)
@@ -49,7 +54,7 @@ def torch_l1_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
 @_torch("smooth_l1_loss", "SmoothL1Loss", task="regression", roles=TORCH_VALUE_ROLES, params=(BETA,),
         formula="l = mean_k { ½e²/β if |e| < β; |e| − ½β otherwise }",
         convention=f"beta = 1 by default; beta = 0 is L1. {ELEMENT_MEAN}",
-        example=REGRESSION_EXAMPLE, zero_at_perfect=True)
+        example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
 def torch_smooth_l1_loss(input: np.ndarray, target: np.ndarray, beta: float) -> np.ndarray:
     """torch.nn.functional.smooth_l1_loss."""
     return smooth_l1_error(input, target, beta)
@@ -58,7 +63,7 @@ def torch_smooth_l1_loss(input: np.ndarray, target: np.ndarray, beta: float) -> 
 @_torch("huber_loss", "HuberLoss", task="regression", roles=TORCH_VALUE_ROLES, params=(DELTA,),
         formula="l = mean_k { ½e² if |e| < δ; δ(|e| − ½δ) otherwise }",
         convention=f"delta = 1 by default (must be > 0). {ELEMENT_MEAN}",
-        example=REGRESSION_EXAMPLE, zero_at_perfect=True)
+        example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
 def torch_huber_loss(input: np.ndarray, target: np.ndarray, delta: float) -> np.ndarray:
     """torch.nn.functional.huber_loss."""
     return huber_error(input, target, delta)
@@ -71,7 +76,7 @@ def torch_huber_loss(input: np.ndarray, target: np.ndarray, delta: float) -> np.
         formula="l = −mean_k [t·max(log p, −100) + (1 − t)·max(log(1 − p), −100)]",
         convention="No clipping of p: each log is clamped at −100, so p = 0 for a positive costs exactly 100."
         " Sample weights act as F.binary_cross_entropy's weight: mean(w·l) over N.",
-        example=BINARY_EXAMPLE, logits_twin="torch.binary_cross_entropy_with_logits",
+        example=_torch_example(BINARY_EXAMPLE), logits_twin="torch.binary_cross_entropy_with_logits",
         sample_weights=True, reducer=Reducer.BATCH_MEAN)
 def torch_binary_cross_entropy(input: np.ndarray, target: np.ndarray) -> np.ndarray:
     """torch.nn.functional.binary_cross_entropy."""
@@ -87,7 +92,7 @@ def torch_binary_cross_entropy(input: np.ndarray, target: np.ndarray) -> np.ndar
         params=(Param("pos_weight", "float_or_list", 1.0, "weight of positive targets, one number or one per class", low=0.0),),
         formula="l = mean_k [pos_weight·t·softplus(−x) + (1 − t)·softplus(x)]",
         convention="Log-sum-exp form, exact for any logit. Sample weights act as the weight argument: mean(w·l) over N.",
-        example=LOGIT_EXAMPLE, sample_weights=True, reducer=Reducer.BATCH_MEAN)
+        example=_torch_example(LOGIT_EXAMPLE), sample_weights=True, reducer=Reducer.BATCH_MEAN)
 def torch_binary_cross_entropy_with_logits(
     input: np.ndarray, target: np.ndarray, pos_weight: float | list[float],
 ) -> np.ndarray:
@@ -103,7 +108,7 @@ def torch_binary_cross_entropy_with_logits(
         formula="l = (1−ε)·w_y·(−log p_y) + ε/C·Σ_c w_c·(−log p_c);  mean = Σ l / Σ w_y  (index targets)",
         convention="Index targets: the mean divides by the summed class weights of the non-ignored rows;"
         " label -100 is ignored. Probability targets: l = −Σ_c w_c·t'_c·log p_c and the mean is over N.",
-        example=MULTICLASS_EXAMPLE)
+        example=_torch_example(MULTICLASS_EXAMPLE))
 def torch_cross_entropy(
     input: np.ndarray, target: np.ndarray, weight: list[float] | None, ignore_index: int, label_smoothing: float,
 ) -> Weighted | np.ndarray:

@@ -1,0 +1,167 @@
+"""Properties every registered loss must have, parametrised over the whole registry.
+
+A loss added without its declarations, or whose function disagrees with them, fails here.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import numpy as np
+import pytest
+
+from conftest import random_inputs, run
+from losscli.errors import LossCliError
+from losscli.registry import Kind, LossEntry, Shape, entries, lookup
+from losscli.registry.declarations import Weighted
+from losscli.registry.params import resolve_params
+from losscli.spec import parse_spec
+
+ENTRIES = entries()
+IDS = [e.name for e in ENTRIES]
+TASKS = {"regression", "binary", "multiclass", "distribution", "embedding"}
+PARAM_TYPES = {"float", "int", "bool", "float_list", "float_or_list", "int_or_none"}
+FOLLOWS = {"losscli", "torch", "keras"}
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_entry_declares_everything(entry: LossEntry) -> None:
+    assert entry.task in TASKS
+    assert entry.follows in FOLLOWS
+    assert entry.summary, "the function needs a docstring whose first line summarises the loss"
+    assert len(entry.formula) > 10 and len(entry.convention) > 20
+    assert len(entry.roles) >= 2
+    for role in entry.roles:
+        assert isinstance(role.kind, Kind) and isinstance(role.shape, Shape) and role.doc
+    for param in entry.params:
+        assert param.type in PARAM_TYPES and param.doc
+    assert set(entry.example.inputs) == {r.name for r in entry.roles}
+    if entry.follows != "losscli":
+        assert entry.name.startswith(f"{entry.follows}.")
+        assert all(a.startswith(f"{entry.follows}.") for a in entry.aliases)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_function_signature_matches_declarations(entry: LossEntry) -> None:
+    names = list(inspect.signature(entry.fn).parameters)
+    assert names == [r.name for r in entry.roles] + [p.name for p in entry.params]
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_defaults_pass_their_own_checks(entry: LossEntry) -> None:
+    spec = parse_spec(entry.name)
+    assert resolve_params(entry, spec) == {p.name: p.default for p in entry.params}
+
+
+def test_names_and_aliases_are_unique_and_resolve() -> None:
+    names = [n for e in ENTRIES for n in (e.name, *e.aliases)]
+    assert len(names) == len(set(names))
+    for entry in ENTRIES:
+        for name in (entry.name, *entry.aliases):
+            assert lookup(name) is entry
+
+
+def test_unknown_name_suggests_close_ones() -> None:
+    with pytest.raises(LossCliError, match="did you mean huber"):
+        lookup("hubr")
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_returns_one_finite_loss_per_sample(entry: LossEntry) -> None:
+    pred, target = random_inputs(entry)
+    out = entry.fn(pred, target, **{p.name: p.default for p in entry.params})
+    values = out.values if isinstance(out, Weighted) else out
+    assert values.shape == (len(pred),)
+    assert np.isfinite(values).all()
+    if entry.roles[0].kind is not Kind.VALUES or entry.task == "regression":  # hinge embedding passes x through
+        assert (values >= -1e-12).all()
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_worked_example_runs(entry: LossEntry) -> None:
+    from losscli.cli.catalog_cmd import worked_example
+
+    result = worked_example(entry).results[0]
+    assert math.isfinite(result.value)
+    assert len(result.per_sample) == len(next(iter(entry.example.inputs.values())))
+
+
+def _perfect_inputs(entry: LossEntry) -> tuple[np.ndarray, np.ndarray]:
+    """A prediction equal to its target, in the kinds the entry declares."""
+    pred, target = random_inputs(entry, seed=3)
+    kinds = (entry.roles[0].kind, entry.roles[1].kind)
+    if kinds == (Kind.PROBABILITIES, Kind.SOFT_TARGETS) and entry.task == "multiclass":
+        target = np.eye(pred.shape[1])[np.arange(len(pred)) % pred.shape[1]]
+    return target.copy(), target
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.zero_at_perfect], ids=lambda e: e.name)
+def test_zero_at_a_perfect_prediction(entry: LossEntry) -> None:
+    pred, target = _perfect_inputs(entry)
+    evaluation = run(entry.name, pred, target)
+    assert evaluation.results[0].value == pytest.approx(0.0, abs=1e-12)
+    np.testing.assert_allclose(evaluation.results[0].per_sample, 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_invariant_to_sample_order(entry: LossEntry) -> None:
+    pred, target = random_inputs(entry, seed=1)
+    order = np.random.default_rng(7).permutation(len(pred))
+    base, shuffled = run(entry.name, pred, target).results[0], run(entry.name, pred[order], target[order]).results[0]
+    assert shuffled.value == pytest.approx(base.value, rel=1e-12)
+    np.testing.assert_allclose(shuffled.per_sample, base.per_sample[order], rtol=1e-12)
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.sample_weights], ids=lambda e: e.name)
+def test_unit_weights_equal_no_weights(entry: LossEntry) -> None:
+    pred, target = random_inputs(entry, seed=2)
+    weighted = run(entry.name, pred, target, weight=np.ones(len(pred))).results[0].value
+    assert weighted == pytest.approx(run(entry.name, pred, target).results[0].value, rel=1e-12)
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.sample_weights], ids=lambda e: e.name)
+def test_integer_weights_equal_repeated_rows(entry: LossEntry) -> None:
+    pred, target = random_inputs(entry, seed=4, n=12)
+    counts = np.arange(12) % 3 + 1
+    weighted = run(entry.name, pred, target, weight=counts.astype(float)).results[0].value
+    repeated = run(entry.name, np.repeat(pred, counts, axis=0), np.repeat(target, counts, axis=0)).results[0].value
+    if entry.reducer.name == "BATCH_MEAN":  # Σ w·l / N: repeating rows grows N instead
+        repeated *= counts.sum() / len(counts)
+    assert weighted == pytest.approx(repeated, rel=1e-10)
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if not e.sample_weights], ids=lambda e: e.name)
+def test_losses_without_sample_weights_refuse_them(entry: LossEntry) -> None:
+    pred, target = random_inputs(entry)
+    with pytest.raises(LossCliError, match="takes no sample weights"):
+        run(entry.name, pred, target, weight=np.ones(len(pred)))
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_float32_agrees_with_float64(entry: LossEntry) -> None:
+    pred, target = random_inputs(entry, seed=5, n=2000)
+    pred32 = pred.astype(np.float32)
+    target32 = target.astype(np.float32) if target.dtype.kind == "f" else target
+    wide = run(entry.name, pred32.astype(np.float64), target32.astype(np.float64) if target.dtype.kind == "f" else target)
+    narrow = run(entry.name, pred32, target32)
+    np.testing.assert_allclose(narrow.results[0].per_sample, wide.results[0].per_sample, rtol=2e-5, atol=1e-6)
+    assert narrow.results[0].value == pytest.approx(wide.results[0].value, rel=1e-6)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_chunk_size_does_not_change_results(entry: LossEntry) -> None:
+    pred, target = random_inputs(entry, seed=6, n=101)
+    whole = run(entry.name, pred, target).results[0]
+    chunked = run(entry.name, pred, target, chunk_values=7).results[0]
+    np.testing.assert_array_equal(chunked.per_sample, whole.per_sample)
+    assert chunked.value == pytest.approx(whole.value, rel=1e-13)
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.roles[0].kind is Kind.PROBABILITIES], ids=lambda e: e.name)
+def test_probability_losses_reject_values_outside_unit_interval(entry: LossEntry) -> None:
+    pred, target = random_inputs(entry)
+    pred = pred.copy()
+    pred[3] = 1.5 if pred.ndim == 1 else pred[3] + 1
+    with pytest.raises(LossCliError, match=r"must be probabilities in \[0, 1\].*index \[3"):
+        run(entry.name, pred, target)
