@@ -43,7 +43,8 @@ class LossCliGroup(TyperGroup):
                 raise
             if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
                 command = getattr(getattr(exc, "ctx", None), "command_path", "losscli")
-                code = _fail(f"{exc.format_message()} (see '{command} --help')", EXIT_USAGE)
+                message = exc.format_message().replace("Value error, ", "")
+                code = _fail(f"{message} (see '{command} --help')", EXIT_USAGE)
             elif type(exc).__name__ == "Abort":
                 code = 130
             else:

@@ -141,14 +141,16 @@ def select_columns(source: Source, selectors: list[str], role: str) -> list[str]
 
 
 def _weight_from_tables(sources: dict[str, Source], paths: dict[str, str], selectors: list[str]) -> InputArray:
-    tables = [sources[paths[r]] for r in ("pred", "target") if sources[paths[r]].is_table]
-    for source in dict.fromkeys(tables):
-        if all(any(fnmatch.fnmatch(n, s.strip()) for n in source.names) for s in ",".join(selectors).split(",")):
+    """``--weight-col``: the column from the PRED table, else from the TARGET table."""
+    wanted = [s.strip() for item in selectors for s in item.split(",") if s.strip()]
+    tables = [sources[p] for p in dict.fromkeys((paths["pred"], paths["target"])) if sources[p].is_table]
+    for source in tables:
+        if all(fnmatch.filter(source.names, s) for s in wanted):
             found = _bind("weight", source, selectors, True)
             assert found is not None
             return found
     raise LossCliError(
-        f"--weight-col {','.join(selectors)}: no such column in {_listing([t.label for t in tables]) or 'the inputs'}",
+        f"--weight-col {','.join(wanted)}: no such column in {_listing([t.label for t in tables]) or 'the inputs (arrays have no columns)'}",
         "name a column of the PRED or TARGET table, or pass --input weight=PATH",
     )
 

@@ -33,16 +33,16 @@ class Source:
 
 def open_source(path: str, input_format: str | None, stdin: IO[bytes] | None = None) -> Source:
     """Open ``path`` (or ``-`` for stdin) as a :class:`Source`, raising clear errors for bad files."""
+    if path != STDIN and not os.path.exists(path):
+        raise LossCliError(f"{path}: no such file", "check the path")
+    if path != STDIN and os.path.isdir(path):
+        raise LossCliError(f"{path}: is a directory, not a file", "name a file inside it")
     fmt = detect_format(path, input_format)
     if path == STDIN:
         stream = stdin if stdin is not None else sys.stdin.buffer
         data: str | io.BytesIO = io.BytesIO(stream.read())
         label = "<stdin>"
     else:
-        if not os.path.exists(path):
-            raise LossCliError(f"{path}: no such file", "check the path")
-        if os.path.isdir(path):
-            raise LossCliError(f"{path}: is a directory, not a file", "name a file inside it")
         data, label = path, path
     readers = {"csv": _read_delimited, "tsv": _read_delimited, "npy": _read_npy, "npz": _read_npz, "parquet": _read_parquet}
     return readers[fmt](data, label, fmt)
@@ -71,11 +71,16 @@ def _read_delimited(data: str | io.BytesIO, label: str, fmt: str) -> Source:
     return Source(label, True, names, load)
 
 
-def _is_gzip(data: str | io.BytesIO) -> bool:
+def _head(data: str | io.BytesIO, size: int) -> bytes:
+    """The first ``size`` bytes of a path or buffer (the buffer's position is left alone)."""
     if isinstance(data, str):
         with open(data, "rb") as fh:
-            return fh.read(2) == b"\x1f\x8b"
-    return data.getvalue()[:2] == b"\x1f\x8b"
+            return fh.read(size)
+    return data.getvalue()[:size]
+
+
+def _is_gzip(data: str | io.BytesIO) -> bool:
+    return _head(data, 2) == b"\x1f\x8b"
 
 
 def _parser_message(exc: Exception) -> str:
@@ -131,7 +136,13 @@ def _read_npz(data: str | io.BytesIO, label: str, fmt: str) -> Source:
     return Source(label, False, names, load)
 
 
+NPY_MAGIC, ZIP_MAGIC = b"\x93NUMPY", b"PK\x03\x04"
+
+
 def _load_numpy(data: str | io.BytesIO, label: str) -> object:
+    head = _head(data, len(NPY_MAGIC))
+    if not (head.startswith(NPY_MAGIC) or head.startswith(ZIP_MAGIC)):
+        raise LossCliError(f"{label}: not a valid NPY/NPZ file (no NumPy header)", "check the file and its extension")
     try:
         return np.load(data, allow_pickle=False)
     except ValueError as exc:
