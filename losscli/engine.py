@@ -104,7 +104,7 @@ def _bound(loss: ResolvedLoss, kept: dict[str, InputArray], weight: np.ndarray |
     if weight is not None and not entry.sample_weights:
         raise LossCliError(
             f"loss {loss.spec.text!r} takes no sample weights ({entry.follows}'s function has no such argument)",
-            "drop the weights, or use the canonical loss of the same name, which takes them",
+            f"drop the weights, or use '{entry.canonical}', which takes them" if entry.canonical else "drop the weights",
         )
     bound = []
     for role, given in zip(entry.roles, ("pred", "target")):

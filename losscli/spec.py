@@ -92,6 +92,7 @@ def _parse_number(value: str, key: str, text: str) -> float | int:
     if not _NUMBER.match(value):
         raise LossCliError(
             f"malformed loss spec {text!r}: {key}={value!r} is not a number, true/false, none or [list]",
+            "write e.g. huber:delta=0.5 or cross_entropy:weight=[1,2,0.5]",
         )
     try:
         return int(value)

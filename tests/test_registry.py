@@ -40,6 +40,9 @@ def test_entry_declares_everything(entry: LossEntry) -> None:
     if entry.follows != "losscli":
         assert entry.name.startswith(f"{entry.follows}.")
         assert all(a.startswith(f"{entry.follows}.") for a in entry.aliases)
+        assert entry.canonical is not None and lookup(entry.canonical).follows == "losscli"
+    else:
+        assert entry.canonical is None
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)

@@ -62,7 +62,8 @@ def info_command(
     result = example.results[0]
     lines = [
         f"{entry.name} — {entry.summary}",
-        f"aliases: {', '.join(entry.aliases) or '—'}    task: {entry.task}    follows: {entry.follows}",
+        f"aliases: {', '.join(entry.aliases) or '—'}    task: {entry.task}    follows: {entry.follows}"
+        + (f"    canonical twin: {entry.canonical}" if entry.canonical else ""),
         f"formula: {entry.formula}",
         f"convention: {entry.convention}",
         f"reduction (--reduction mean): {entry.reducer.value}; sample weights: {'yes' if entry.sample_weights else 'no'}",
@@ -104,7 +105,7 @@ def describe(entry: LossEntry) -> dict[str, Any]:
     return {
         "name": entry.name, "aliases": list(entry.aliases), "task": entry.task, "follows": entry.follows,
         "summary": entry.summary, "formula": entry.formula, "convention": entry.convention,
-        "reducer": entry.reducer.value, "sample_weights": entry.sample_weights,
+        "reducer": entry.reducer.value, "sample_weights": entry.sample_weights, "canonical": entry.canonical,
         "inputs": [{"role": r.name, "kind": r.kind.value, "shape": r.shape.value, "doc": r.doc} for r in entry.roles],
         "params": [{"name": p.name, "type": p.type, "default": p.default, "range": p.range_text(), "doc": p.doc}
                    for p in entry.params],

@@ -22,8 +22,9 @@ BATCH_SIZE_MEAN = "Reduction sum_over_batch_size: Σ w·l / N (weights do not en
 PROBS_OR_LOGITS = "probabilities, or logits with from_logits=true"
 
 
-def _keras(name: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
-    return register(name=f"keras.{name}", aliases=(f"keras.{cls}",), follows="keras", reducer=Reducer.BATCH_MEAN, **declarations)
+def _keras(name: str, canonical: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
+    return register(name=f"keras.{name}", aliases=(f"keras.{cls}",), follows="keras", canonical=canonical,
+                    reducer=Reducer.BATCH_MEAN, **declarations)
 
 
 def _renormalised_clipped(prob: np.ndarray) -> np.ndarray:
@@ -31,7 +32,7 @@ def _renormalised_clipped(prob: np.ndarray) -> np.ndarray:
     return np.clip(prob / prob.sum(axis=1, keepdims=True), EPSILON, 1 - EPSILON)
 
 
-@_keras("mean_squared_error", "MeanSquaredError", task="regression", roles=VALUE_ROLES, params=(),
+@_keras("mean_squared_error", "mse", "MeanSquaredError", task="regression", roles=VALUE_ROLES, params=(),
         formula="l = mean over the last axis of (y_pred − y_true)²", convention=BATCH_SIZE_MEAN,
         example=REGRESSION_EXAMPLE, zero_at_perfect=True)
 def keras_mean_squared_error(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -39,7 +40,7 @@ def keras_mean_squared_error(pred: np.ndarray, target: np.ndarray) -> np.ndarray
     return squared_error(pred, target)
 
 
-@_keras("mean_absolute_error", "MeanAbsoluteError", task="regression", roles=VALUE_ROLES, params=(),
+@_keras("mean_absolute_error", "mae", "MeanAbsoluteError", task="regression", roles=VALUE_ROLES, params=(),
         formula="l = mean over the last axis of |y_pred − y_true|", convention=BATCH_SIZE_MEAN,
         example=REGRESSION_EXAMPLE, zero_at_perfect=True)
 def keras_mean_absolute_error(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -47,7 +48,7 @@ def keras_mean_absolute_error(pred: np.ndarray, target: np.ndarray) -> np.ndarra
     return absolute_error(pred, target)
 
 
-@_keras("huber", "Huber", task="regression", roles=VALUE_ROLES, params=(DELTA,),
+@_keras("huber", "huber", "Huber", task="regression", roles=VALUE_ROLES, params=(DELTA,),
         formula="l = mean { ½e² if |e| ≤ δ; δ·|e| − ½δ² otherwise }",
         convention=f"delta = 1 by default. {BATCH_SIZE_MEAN}", example=REGRESSION_EXAMPLE, zero_at_perfect=True)
 def keras_huber(pred: np.ndarray, target: np.ndarray, delta: float) -> np.ndarray:
@@ -55,7 +56,7 @@ def keras_huber(pred: np.ndarray, target: np.ndarray, delta: float) -> np.ndarra
     return huber_error(pred, target, delta)
 
 
-@_keras("binary_crossentropy", "BinaryCrossentropy", task="binary",
+@_keras("binary_crossentropy", "bce", "BinaryCrossentropy", task="binary",
         roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, PROBS_OR_LOGITS, logits_flag="from_logits"),
                Role("target", Kind.SOFT_TARGETS, doc="0/1 labels or soft targets")),
         params=(FROM_LOGITS, KERAS_SMOOTHING),
@@ -73,7 +74,7 @@ def keras_binary_crossentropy(
     return per_sample_mean(clipped_bce(pred, t, EPSILON))
 
 
-@_keras("categorical_crossentropy", "CategoricalCrossentropy", task="multiclass",
+@_keras("categorical_crossentropy", "categorical_crossentropy", "CategoricalCrossentropy", task="multiclass",
         roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, logits_flag="from_logits"),
                Role("target", Kind.SOFT_TARGETS, doc="one-hot or soft targets, same shape")),
         params=(FROM_LOGITS, KERAS_SMOOTHING),
@@ -90,7 +91,7 @@ def keras_categorical_crossentropy(
     return -per_sample_sum(t * logp)
 
 
-@_keras("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy", task="multiclass",
+@_keras("sparse_categorical_crossentropy", "nll", "SparseCategoricalCrossentropy", task="multiclass",
         roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, logits_flag="from_logits"),
                Role("target", Kind.CLASS_INDICES, Shape.INDEX, "integer class indices")),
         params=(FROM_LOGITS,),

@@ -30,12 +30,12 @@ def _torch_example(example: Example) -> Example:
     return Example({("input" if role == "pred" else role): values for role, values in example.inputs.items()}, example.params)
 
 
-def _torch(name: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
+def _torch(name: str, canonical: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
     declarations.setdefault("sample_weights", False)
-    return register(name=f"torch.{name}", aliases=(f"torch.{cls}",), follows="torch", **declarations)
+    return register(name=f"torch.{name}", aliases=(f"torch.{cls}",), follows="torch", canonical=canonical, **declarations)
 
 
-@_torch("mse_loss", "MSELoss", task="regression", roles=TORCH_VALUE_ROLES, params=(),
+@_torch("mse_loss", "mse", "MSELoss", task="regression", roles=TORCH_VALUE_ROLES, params=(),
         formula="l = mean_k (input_k − target_k)²", convention=ELEMENT_MEAN,
         example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
 def torch_mse_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -43,7 +43,7 @@ def torch_mse_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
     return squared_error(input, target)
 
 
-@_torch("l1_loss", "L1Loss", task="regression", roles=TORCH_VALUE_ROLES, params=(),
+@_torch("l1_loss", "mae", "L1Loss", task="regression", roles=TORCH_VALUE_ROLES, params=(),
         formula="l = mean_k |input_k − target_k|", convention=ELEMENT_MEAN,
         example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
 def torch_l1_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -51,7 +51,7 @@ def torch_l1_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
     return absolute_error(input, target)
 
 
-@_torch("smooth_l1_loss", "SmoothL1Loss", task="regression", roles=TORCH_VALUE_ROLES, params=(BETA,),
+@_torch("smooth_l1_loss", "smooth_l1", "SmoothL1Loss", task="regression", roles=TORCH_VALUE_ROLES, params=(BETA,),
         formula="l = mean_k { ½e²/β if |e| < β; |e| − ½β otherwise }",
         convention=f"beta = 1 by default; beta = 0 is L1. {ELEMENT_MEAN}",
         example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
@@ -60,7 +60,7 @@ def torch_smooth_l1_loss(input: np.ndarray, target: np.ndarray, beta: float) -> 
     return smooth_l1_error(input, target, beta)
 
 
-@_torch("huber_loss", "HuberLoss", task="regression", roles=TORCH_VALUE_ROLES, params=(DELTA,),
+@_torch("huber_loss", "huber", "HuberLoss", task="regression", roles=TORCH_VALUE_ROLES, params=(DELTA,),
         formula="l = mean_k { ½e² if |e| < δ; δ(|e| − ½δ) otherwise }",
         convention=f"delta = 1 by default (must be > 0). {ELEMENT_MEAN}",
         example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
@@ -69,7 +69,7 @@ def torch_huber_loss(input: np.ndarray, target: np.ndarray, delta: float) -> np.
     return huber_error(input, target, delta)
 
 
-@_torch("binary_cross_entropy", "BCELoss", task="binary",
+@_torch("binary_cross_entropy", "bce", "BCELoss", task="binary",
         roles=(Role("input", Kind.PROBABILITIES, Shape.ANY, "probability of class 1"),
                Role("target", Kind.SOFT_TARGETS, doc="targets in [0, 1]")),
         params=(),
@@ -86,7 +86,7 @@ def torch_binary_cross_entropy(input: np.ndarray, target: np.ndarray) -> np.ndar
     return per_sample_mean(-(target * log_p + (1 - target) * log_q))
 
 
-@_torch("binary_cross_entropy_with_logits", "BCEWithLogitsLoss", task="binary",
+@_torch("binary_cross_entropy_with_logits", "bce_with_logits", "BCEWithLogitsLoss", task="binary",
         roles=(Role("input", Kind.LOGITS, Shape.ANY, "logit of class 1"),
                Role("target", Kind.SOFT_TARGETS, doc="targets in [0, 1]")),
         params=(Param("pos_weight", "float_or_list", 1.0, "weight of positive targets, one number or one per class", low=0.0),),
@@ -101,7 +101,7 @@ def torch_binary_cross_entropy_with_logits(
     return per_sample_mean(logits_bce(input, target, column_param(pos_weight, width, input.dtype, "pos_weight")))
 
 
-@_torch("cross_entropy", "CrossEntropyLoss", task="multiclass",
+@_torch("cross_entropy", "cross_entropy", "CrossEntropyLoss", task="multiclass",
         roles=(Role("input", Kind.LOGITS, Shape.MATRIX, "logits (N, C)"),
                Role("target", Kind.CLASS_TARGETS, Shape.INDEX_OR_SAME, "class indices (N,) or probabilities (N, C)")),
         params=(CLASS_WEIGHT, TORCH_IGNORE_INDEX, LABEL_SMOOTHING),
@@ -116,7 +116,7 @@ def torch_cross_entropy(
     return softmax_cross_entropy(input, target, weight, ignore_index, label_smoothing)
 
 
-@_torch("nll_loss", "NLLLoss", task="multiclass",
+@_torch("nll_loss", "nll", "NLLLoss", task="multiclass",
         roles=(Role("input", Kind.LOG_PROBABILITIES, Shape.MATRIX, "log-probabilities (N, C)"),
                Role("target", Kind.CLASS_INDICES, Shape.INDEX, "class indices (N,)")),
         params=(CLASS_WEIGHT, TORCH_IGNORE_INDEX),
@@ -128,7 +128,7 @@ def torch_nll_loss(input: np.ndarray, target: np.ndarray, weight: list[float] | 
     return weighted_nll(input, target, weight, ignore_index)
 
 
-@_torch("kl_div", "KLDivLoss", task="distribution",
+@_torch("kl_div", "kl_div", "KLDivLoss", task="distribution",
         roles=(Role("input", Kind.LOG_PROBABILITIES, Shape.MATRIX, "log-probabilities of the prediction"),
                Role("target", Kind.SOFT_TARGETS, doc="probabilities of the true distribution")),
         params=(),
@@ -142,7 +142,7 @@ def torch_kl_div(input: np.ndarray, target: np.ndarray) -> np.ndarray:
     return per_sample_sum(xlogy(target, target) - target * input)
 
 
-@_torch("hinge_embedding_loss", "HingeEmbeddingLoss", task="embedding",
+@_torch("hinge_embedding_loss", "hinge_embedding", "HingeEmbeddingLoss", task="embedding",
         roles=(Role("input", Kind.VALUES, Shape.ANY, "distances"),
                Role("target", Kind.SIGNED_LABELS, doc="1 similar, -1 dissimilar")),
         params=(MARGIN,),

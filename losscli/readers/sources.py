@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import IO, Callable
@@ -62,7 +63,7 @@ def _read_delimited(data: str | io.BytesIO, label: str, fmt: str) -> Source:
     except (UnicodeDecodeError, OSError, EOFError) as exc:
         raise LossCliError(f"{label}: cannot read as {fmt.upper()}: {exc}", "check the file and its extension") from None
     if len(frame) == 0:
-        raise LossCliError(f"{label}: the table has a header but no data rows")
+        raise LossCliError(f"{label}: the table has a header but no data rows", "add one row per sample below the header")
     names = [str(c) for c in frame.columns]
 
     def load(selected: list[str]) -> list[np.ndarray]:
@@ -84,8 +85,17 @@ def _is_gzip(data: str | io.BytesIO) -> bool:
 
 
 def _parser_message(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[-1]
-    return text.replace("Error tokenizing data. C error: ", "")
+    """pandas counts file lines (header = line 1); say the data row too, as every other message does."""
+    text = str(exc).strip().splitlines()[-1].replace("Error tokenizing data. C error: ", "")
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if found:
+        expected, line, saw = (int(g) for g in found.groups())
+        return f"row {line - 1} (line {line}) has {saw} fields but the header has {expected}"
+    return text
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _numeric_column(column: object, label: str, name: str) -> np.ndarray:
@@ -103,7 +113,7 @@ def _numeric_column(column: object, label: str, name: str) -> np.ndarray:
         row = int(np.argmax(bad.to_numpy()))
         raise LossCliError(
             f"{label}: non-numeric value {series.iloc[row]!r} in row {row + 1}, column {name!r}"
-            f" ({int(bad.sum())} such cells)",
+            f" ({_count(int(bad.sum()), 'such cell')})",
             "losses need numbers; fix the cell or select another column",
         )
     return converted.to_numpy(dtype=np.float64)

@@ -127,6 +127,7 @@ class LossEntry:
     sample_weights: bool = True
     zero_at_perfect: bool = False
     logits_twin: str | None = None
+    canonical: str | None = None  # for a library entry: the canonical loss computing the same quantity
 
     @property
     def summary(self) -> str:

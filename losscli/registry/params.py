@@ -32,27 +32,27 @@ def _coerce(param: Param, raw: RawValue, spec_text: str) -> Any:
     kind = param.type
     if kind == "bool":
         if not isinstance(raw, bool):
-            raise LossCliError(f"{where} must be true or false, got {raw!r}")
+            raise LossCliError(f"{where} must be true or false, got {raw!r}", f"e.g. {param.name}=true")
         return raw
     if kind == "int_or_none" and raw is None:
         return None
     if isinstance(raw, list):
         if kind not in ("float_list", "float_or_list"):
-            raise LossCliError(f"{where} takes a single number, not a list")
+            raise LossCliError(f"{where} takes a single number, not a list", f"e.g. {param.name}={param.default}")
         if not raw:
-            raise LossCliError(f"{where} must not be an empty list")
+            raise LossCliError(f"{where} must not be an empty list", "give one number per class, e.g. [1,2,0.5]")
         return [_number(param, item, where) for item in raw]
     if kind == "float_list":
-        raise LossCliError(f"{where} takes a list with one number per class, e.g. [1,2,0.5]")
+        raise LossCliError(f"{where} takes a list with one number per class", f"e.g. {param.name}=[1,2,0.5]")
     return _number(param, raw, where)
 
 
 def _number(param: Param, raw: RawValue, where: str) -> float | int:
     if raw is None or isinstance(raw, bool):
-        raise LossCliError(f"{where} must be a number, got {str(raw).lower()}")
+        raise LossCliError(f"{where} must be a number, got {str(raw).lower()}", f"valid range is {param.range_text()}, default {param.default}")
     if param.type in ("int", "int_or_none"):
         if isinstance(raw, float) and not raw.is_integer():
-            raise LossCliError(f"{where} must be an integer, got {raw!r}")
+            raise LossCliError(f"{where} must be an integer, got {raw!r}", f"e.g. {param.name}={param.default}")
         value: float | int = int(raw)
     else:
         value = float(raw)

@@ -117,7 +117,8 @@ def _class_indices(
         values = data.astype(np.int64, copy=False)
     else:
         finite = np.isfinite(data)
-        _raise_if_any(finite & (data != np.floor(data)), inp, label, "must be integer class indices", rows)
+        _raise_if_any(finite & (data != np.floor(data)), inp, label, "must be integer class indices", rows,
+                      f"labels are whole numbers from 0 to {n_classes - 1}; for class probabilities give one column per class")
         values = np.where(finite, data, 0).astype(np.int64)
     bad = (values < 0) | (values >= n_classes)
     if ignore is not None:
@@ -138,8 +139,9 @@ def _raise_if_any(
     first_bad = int(np.argmax(flat))
     value = inp.data.reshape(-1)[first_bad]
     count = int(flat.sum())
+    context = f"loss {label!r}: {inp.role}" if label else f"sample {inp.role}"
     raise LossCliError(
-        f"loss {label!r}: {inp.role} {what}, but {inp.locate(first_bad, rows)} is {value:g}"
+        f"{context} {what}, but {inp.locate(first_bad, rows)} is {value:g}"
         f" ({count} such value{'s' if count > 1 else ''})",
         hint,
     )
@@ -161,5 +163,5 @@ def check_weights(weight: InputArray, rows: np.ndarray | None = None) -> np.ndar
     if data.ndim != 1:
         raise LossCliError(f"sample weights must be one number per sample, got {weight.describe()}", "select a single weight column")
     data = data.astype(np.float64)
-    _raise_if_any(data < 0, weight.with_data(data), "weights", "must be non-negative", rows)
+    _raise_if_any(data < 0, weight.with_data(data), "", "must be non-negative", rows, "use zero to leave a sample out")
     return data
