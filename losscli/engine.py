@@ -81,10 +81,10 @@ def evaluate(
     """Evaluate every loss over ``inputs`` (roles pred, target, optional weight)."""
     n = _common_length(inputs)
     finite = _finite_rows(inputs, n, nan)
-    rows = np.flatnonzero(finite)
-    kept = {role: inp.with_data(inp.data[finite]) for role, inp in inputs.items()}
+    n_bad = n - int(finite.sum())
+    rows = np.flatnonzero(finite) if n_bad else None  # file rows of the kept rows, when some were dropped
+    kept = {role: inp.with_data(inp.data[finite]) for role, inp in inputs.items()} if n_bad else inputs
     weight = check_weights(kept["weight"], rows) if "weight" in kept else None
-    n_bad = n - len(rows)
     results = []
     for loss in losses:
         arrays = prepare_inputs(loss.entry, loss.params, _bound(loss, kept, weight), loss.spec.text, rows)
@@ -95,7 +95,7 @@ def evaluate(
             acc.add(np.full(n_bad, np.nan), None, None)
             per_sample = full
         results.append(LossResult(loss, per_sample, acc, reduction))
-    all_rows = np.arange(n) if nan == "propagate" else rows
+    all_rows = rows if rows is not None and nan == "omit" else np.arange(n)
     return Evaluation(inputs, all_rows, n_bad if nan == "omit" else 0, results)
 
 

@@ -31,13 +31,16 @@ class Accumulator:
     def add(self, losses: np.ndarray, sample_weight: np.ndarray | None, loss_weight: np.ndarray | None) -> None:
         """Fold in a chunk of per-sample ``losses`` (n,) with optional (n,) weights."""
         l64 = losses.astype(np.float64, copy=False)
-        w = np.ones_like(l64) if sample_weight is None else sample_weight.astype(np.float64, copy=False)
-        v = w if loss_weight is None else w * loss_weight
-        wl = w * l64
+        if sample_weight is None:
+            wl = l64
+            self.weight_sum += len(l64) if loss_weight is None else float(loss_weight.sum(dtype=np.float64))
+        else:
+            w = sample_weight.astype(np.float64, copy=False)
+            wl = w * l64
+            self.weight_sum += float((w if loss_weight is None else w * loss_weight).sum())
         self.weighted_sum += float(wl.sum())
         if self.reducer is Reducer.ROOT_MEAN:
             self.weighted_sq_sum += float((wl * l64).sum())
-        self.weight_sum += float(v.sum())
         self.count += len(l64)
         self.n_nonfinite += int(len(l64) - np.isfinite(l64).sum())
 

@@ -6,7 +6,7 @@ against (N, K) scores. Non-finite values are left alone here (the ``--nan`` poli
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -15,6 +15,28 @@ from losscli.inputs import InputArray
 from losscli.registry.declarations import Kind, LossEntry, Shape
 
 LOG_PROB_TOLERANCE = 1e-6
+
+
+def _not_in(*allowed: float) -> Callable[[np.ndarray], np.ndarray]:
+    def outside(x: np.ndarray) -> np.ndarray:
+        bad = np.isfinite(x)
+        for value in allowed:
+            bad &= x != value
+        return bad
+
+    return outside
+
+
+# kind -> (mask of values outside its range, what the range is); NaN is never flagged here
+_RANGE_CHECKS: dict[Kind, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
+    Kind.PROBABILITIES: (lambda x: (x < 0) | (x > 1), "must be probabilities in [0, 1]"),
+    Kind.SOFT_TARGETS: (lambda x: (x < 0) | (x > 1), "must be one-hot or soft targets in [0, 1]"),
+    Kind.LOG_PROBABILITIES: (lambda x: x > LOG_PROB_TOLERANCE, "must be log-probabilities (<= 0)"),
+    Kind.BINARY_LABELS: (_not_in(0, 1), "must be 0 or 1"),
+    Kind.SIGNED_LABELS: (_not_in(-1, 1), "must be -1 or 1"),
+    Kind.HINGE_LABELS: (_not_in(-1, 0, 1), "must be -1/1 or 0/1 labels"),
+    Kind.DISTANCES: (lambda x: x < 0, "must be non-negative distances"),
+}
 
 
 def prepare_inputs(
@@ -86,19 +108,9 @@ def _check_kind(
     if kind is Kind.CLASS_INDICES:
         return _class_indices(entry, params, inp.with_data(data), label, rows, first)
     data = data if data.dtype.kind == "f" else data.astype(np.float64)
-    checks = {
-        Kind.PROBABILITIES: ((data < 0) | (data > 1), "must be probabilities in [0, 1]"),
-        Kind.SOFT_TARGETS: ((data < 0) | (data > 1), "must be one-hot or soft targets in [0, 1]"),
-        Kind.LOG_PROBABILITIES: (data > LOG_PROB_TOLERANCE, "must be log-probabilities (<= 0)"),
-        Kind.BINARY_LABELS: ((data != 0) & (data != 1) & np.isfinite(data), "must be 0 or 1"),
-        Kind.SIGNED_LABELS: ((data != -1) & (data != 1) & np.isfinite(data), "must be -1 or 1"),
-        Kind.HINGE_LABELS: ((data != -1) & (data != 0) & (data != 1) & np.isfinite(data), "must be -1/1 or 0/1 labels"),
-        Kind.DISTANCES: (data < 0, "must be non-negative distances"),
-        Kind.WEIGHTS: (data < 0, "must be non-negative weights"),
-    }
-    if kind in checks:
-        bad, what = checks[kind]
-        _raise_if_any(bad, inp, label, what, rows, _kind_hint(kind, entry))
+    if kind in _RANGE_CHECKS:
+        outside, what = _RANGE_CHECKS[kind]
+        _raise_if_any(outside(data), inp, label, what, rows, _kind_hint(kind, entry))
     if kind is Kind.HINGE_LABELS and (data == 0).any() and (data == -1).any():
         raise LossCliError(
             f"loss {label!r}: {inp.describe()} mixes 0 and -1 labels",
