@@ -45,8 +45,9 @@ def main(n: int) -> None:
         entry = lookup(spec.name)
         loss = [ResolvedLoss(spec, entry, resolve_params(entry, spec))]
         inputs = {"pred": InputArray("pred", pred, "bench"), "target": InputArray("target", target, "bench")}
-        chunked = best_of(lambda: evaluate(loss, inputs, chunk_values=CHUNK_VALUES))
-        whole = best_of(lambda: evaluate(loss, inputs, chunk_values=pred.size + target.size))
+        everything = pred.size + target.size
+        chunked = best_of(lambda loss=loss, inputs=inputs: evaluate(loss, inputs, chunk_values=CHUNK_VALUES))
+        whole = best_of(lambda loss=loss, inputs=inputs, everything=everything: evaluate(loss, inputs, chunk_values=everything))
         print(f"{text:<18}{pred.size:>10}{chunked:>12.4f}{whole:>10.4f}{whole / chunked:>9.2f}x")
 
 

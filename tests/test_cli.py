@@ -202,3 +202,17 @@ def test_list_and_info() -> None:
     assert example["value"] == pytest.approx(np.mean(example["per_sample"]))
     text = invoke("info", "huber", "--format", "table")
     assert "formula" in text and "delta" in text and "example" in text
+
+
+def test_terminal_gets_a_coloured_table_unless_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("losscli.cli.options.stdout_is_terminal", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    coloured = invoke("eval", str(SAMPLES / "regression.csv"), "--loss", "mse")
+    assert "\x1b[" in coloured and "┃ loss" in coloured.replace("\x1b[1m", "").replace("\x1b[0m", "")
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = invoke("eval", str(SAMPLES / "regression.csv"), "--loss", "mse")
+    assert "\x1b[" not in plain and "mse" in plain
+
+
+def test_pipe_gets_json_by_default() -> None:
+    assert strict_json(invoke("eval", str(SAMPLES / "regression.csv"), "--loss", "mse"))["schema_version"] == 1

@@ -167,12 +167,12 @@ def test_torch_cross_entropy_ignores_minus_100_and_canonical_asks_for_it() -> No
 
 
 def test_torch_cross_entropy_weights_smoothing_and_ignore_combined() -> None:
-    w, eps = [1.0, 3.0], 0.1
+    eps = 0.1
     logits, labels = [ROWS_LOGITS[0], ROWS_LOGITS[1], [1.0, 2.0]], [0, 1, -100]
     nll = [LN2, -math.log(0.75)]
-    smooth = [1 * LN2 + 3 * LN2, 1 * -math.log(0.25) + 3 * -math.log(0.75)]
+    smooth = [1 * LN2 + 3 * LN2, 1 * -math.log(0.25) + 3 * -math.log(0.75)]  # Σ_c w_c·(−log p_c), w = [1, 3]
     w_y = [1.0, 3.0]
-    numerator = sum((1 - eps) * wy * l + eps / 2 * s for wy, l, s in zip(w_y, nll, smooth))
+    numerator = sum((1 - eps) * wy * loss + eps / 2 * s for wy, loss, s in zip(w_y, nll, smooth, strict=True))
     got = value("torch.cross_entropy:weight=[1,3],label_smoothing=0.1", logits, labels)
     assert got == pytest.approx(numerator / sum(w_y))
 
