@@ -131,8 +131,8 @@ def test_stdin_in_text_and_binary_formats(fmt: str, tmp_path: Path) -> None:
     else:
         buffer = io.BytesIO()
         np.save(buffer, frame["pred"].to_numpy())
-        np.save(tmp_path / "t.npy", frame["label"].to_numpy())
-        data, args = buffer.getvalue(), ["-", str(tmp_path / "t.npy")]
+        frame[["label"]].to_csv(tmp_path / "t.csv", index=False)  # --input-format is for stdin; files keep their own
+        data, args = buffer.getvalue(), ["-", str(tmp_path / "t.csv")]
     doc = eval_json(*args, "--input-format", fmt, "--loss", "bce", stdin=data)
     expected = -(math.log(0.9) + math.log(0.8) + math.log(0.4)) / 3
     assert doc["losses"]["bce"]["value"] == pytest.approx(expected, rel=1e-6)

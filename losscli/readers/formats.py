@@ -15,18 +15,16 @@ STDIN = "-"
 
 
 def detect_format(path: str, override: str | None) -> str:
-    """The format of ``path``: ``override`` when given, else from the file name."""
+    """The format of ``path``: from its extension, else ``override`` (always ``override`` for stdin)."""
+    name = Path(path).name.lower()
+    if path != STDIN:
+        for ext in sorted(_EXTENSIONS, key=len, reverse=True):
+            if name.endswith(ext):
+                return _EXTENSIONS[ext]
     if override is not None:
         return override
     if path == STDIN:
-        raise LossCliError(
-            "cannot tell the format of standard input",
-            f"pass --input-format ({'|'.join(FORMATS)})",
-        )
-    name = Path(path).name.lower()
-    for ext in sorted(_EXTENSIONS, key=len, reverse=True):
-        if name.endswith(ext):
-            return _EXTENSIONS[ext]
+        raise LossCliError("cannot tell the format of standard input", f"pass --input-format ({'|'.join(FORMATS)})")
     raise LossCliError(
         f"{path}: unsupported file extension {Path(path).suffix or '(none)'!r}",
         f"use one of {', '.join(_EXTENSIONS)}, or pass --input-format",
