@@ -265,3 +265,11 @@ def test_shape_mismatches_are_errors(spec: str, pred: np.ndarray, target: np.nda
 
 def test_n_by_one_matches_n() -> None:
     assert value("mse", np.ones((3, 1)), np.zeros(3)) == value("mse", np.ones(3), np.zeros(3)) == 1.0
+
+
+def test_zero_class_weight_keeps_the_smoothing_term() -> None:
+    # PyTorch masks the smoothing term only for ignored rows, not for rows of a zero-weight class.
+    logits = [ROWS_LOGITS[1]]
+    got = run("torch.cross_entropy:weight=[1,0],label_smoothing=0.2", logits, [1]).results[0]
+    assert got.per_sample[0] == pytest.approx(0.2 / 2 * -math.log(0.25))
+    assert math.isnan(got.value)  # Σ w_y = 0: PyTorch's mean is NaN too

@@ -49,25 +49,27 @@ def softmax_cross_entropy(
     if target.ndim == 2:
         smoothed = target * (1 - label_smoothing) + label_smoothing / n_classes
         return -(smoothed * logp * w).sum(axis=1)
-    rows = np.arange(len(target))
-    valid = target != ignore_index if ignore_index is not None else np.ones(len(target), dtype=bool)
-    idx = np.where(valid, target, 0)
-    w_y = np.where(valid, w[idx], 0).astype(logp.dtype)
-    nll = -logp[rows, idx]
-    values = (1 - label_smoothing) * w_y * nll
+    idx, valid, w_y = _target_weights(target, w, ignore_index)
+    values = (1 - label_smoothing) * w_y * -logp[np.arange(len(idx)), idx]
     if label_smoothing:
         values = values + label_smoothing / n_classes * np.where(valid, -(logp * w).sum(axis=1), 0)
     return Weighted(values, w_y)
+
+
+def _target_weights(
+    target: np.ndarray, w: np.ndarray, ignore_index: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Safe class indices (ignored rows point at class 0), the not-ignored mask, and w_y (0 when ignored)."""
+    valid = target != ignore_index if ignore_index is not None else np.ones(len(target), dtype=bool)
+    idx = np.where(valid, target, 0)
+    return idx, valid, np.where(valid, w[idx], 0).astype(w.dtype)
 
 
 def weighted_nll(
     logp: np.ndarray, target: np.ndarray, weight: list[float] | None, ignore_index: int | None,
 ) -> Weighted:
     """l = −w_y·logp_y for log-probabilities (N, K) and class indices (N,); mean divides by Σ w_y."""
-    w = class_weights(weight, logp.shape[1], logp.dtype)
-    valid = target != ignore_index if ignore_index is not None else np.ones(len(target), dtype=bool)
-    idx = np.where(valid, target, 0)
-    w_y = np.where(valid, w[idx], 0).astype(logp.dtype)
+    idx, valid, w_y = _target_weights(target, class_weights(weight, logp.shape[1], logp.dtype), ignore_index)
     picked = logp[np.arange(len(idx)), idx]
     return Weighted(-w_y * np.where(valid, picked, 0), w_y)
 
