@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from losscli.engine import CHUNK_VALUES, ResolvedLoss, evaluate
-from losscli.inputs import InputArray
+from losscli.inputs import InputArray, StaticInputs
 from losscli.registry import lookup
 from losscli.registry.params import resolve_params
 from losscli.spec import parse_spec
@@ -44,7 +44,7 @@ def main(n: int) -> None:
         spec = parse_spec(text)
         entry = lookup(spec.name)
         loss = [ResolvedLoss(spec, entry, resolve_params(entry, spec))]
-        inputs = {"pred": InputArray("pred", pred, "bench"), "target": InputArray("target", target, "bench")}
+        inputs = StaticInputs({"pred": InputArray("pred", pred, "bench"), "target": InputArray("target", target, "bench")})
         everything = pred.size + target.size
         chunked = best_of(lambda loss=loss, inputs=inputs: evaluate(loss, inputs, chunk_values=CHUNK_VALUES))
         whole = best_of(lambda loss=loss, inputs=inputs, everything=everything: evaluate(loss, inputs, chunk_values=everything))

@@ -9,7 +9,7 @@ gives them a NaN loss (and so a null reduced value).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -74,47 +74,54 @@ def resolve_losses(texts: list[str]) -> list[ResolvedLoss]:
     return resolved
 
 
+class Binder(Protocol):
+    """Finds the inputs of a loss's roles (files: InputResolver; memory: StaticInputs)."""
+
+    def bind(self, role_names: list[str]) -> list[InputArray]: ...
+
+    def weight(self) -> InputArray | None: ...
+
+
 def evaluate(
-    losses: list[ResolvedLoss], inputs: dict[str, InputArray], reduction: str = "mean", nan: str = "error",
+    losses: list[ResolvedLoss], binder: Binder, reduction: str = "mean", nan: str = "error",
     chunk_values: int = CHUNK_VALUES,
 ) -> Evaluation:
-    """Evaluate every loss over ``inputs`` (roles pred, target, optional weight)."""
-    n = _common_length(inputs)
-    finite = _finite_rows(inputs, n, nan)
+    """Evaluate every loss over the same rows of the inputs ``binder`` finds for it."""
+    bound = [binder.bind([r.name for r in loss.entry.roles]) for loss in losses]
+    weight_input = binder.weight()
+    for loss in losses:
+        _check_weight_support(loss, weight_input)
+    used = list({id(inp): inp for inputs in bound for inp in inputs}.values())
+    if weight_input is not None:
+        used.append(weight_input)
+    n = _common_length(used)
+    finite = _finite_rows(used, n, nan)
     n_bad = n - int(finite.sum())
     rows = np.flatnonzero(finite) if n_bad else None  # file rows of the kept rows, when some were dropped
-    kept = {role: inp.with_data(inp.data[finite]) for role, inp in inputs.items()} if n_bad else inputs
-    weight = check_weights(kept["weight"], rows) if "weight" in kept else None
+    kept = {id(inp): inp.with_data(inp.data[finite]) if n_bad else inp for inp in used}
+    weight = check_weights(kept[id(weight_input)], rows) if weight_input is not None else None
     results = []
-    for loss in losses:
-        arrays = prepare_inputs(loss.entry, loss.params, _bound(loss, kept, weight), loss.spec.text, rows)
+    for loss, inputs in zip(losses, bound):
+        arrays = prepare_inputs(loss.entry, loss.params, [kept[id(i)] for i in inputs], loss.spec.text, rows)
         per_sample, acc = _run_chunks(loss, arrays, weight, chunk_values)
-        if nan == "propagate":
+        if nan == "propagate" and n_bad:
             full = np.full(n, np.nan)
             full[finite] = per_sample
             acc.add(np.full(n_bad, np.nan), None, None)
             per_sample = full
         results.append(LossResult(loss, per_sample, acc, reduction))
     all_rows = rows if rows is not None and nan == "omit" else np.arange(n)
-    return Evaluation(inputs, all_rows, n_bad if nan == "omit" else 0, results)
+    labelled = {inp.role: inp for inp in used}
+    return Evaluation(labelled, all_rows, n_bad if nan == "omit" else 0, results)
 
 
-def _bound(loss: ResolvedLoss, kept: dict[str, InputArray], weight: np.ndarray | None) -> list[InputArray]:
+def _check_weight_support(loss: ResolvedLoss, weight: InputArray | None) -> None:
     entry = loss.entry
     if weight is not None and not entry.sample_weights:
         raise LossCliError(
             f"loss {loss.spec.text!r} takes no sample weights ({entry.follows}'s function has no such argument)",
             f"drop the weights, or use '{entry.canonical}', which takes them" if entry.canonical else "drop the weights",
         )
-    bound = []
-    for role, given in zip(entry.roles, ("pred", "target")):
-        if given not in kept:
-            raise LossCliError(
-                f"loss {loss.spec.text!r} needs {role.name} ({role.kind.value}) but no {given} was given",
-                "pass TARGET, --input target=PATH, or --target-col NAME",
-            )
-        bound.append(kept[given])
-    return bound
 
 
 def _run_chunks(
@@ -135,26 +142,26 @@ def _run_chunks(
     return per_sample, acc
 
 
-def _common_length(inputs: dict[str, InputArray]) -> int:
-    lengths = {role: inp.data.shape[0] if inp.data.ndim else 0 for role, inp in inputs.items()}
-    n = lengths["pred"]
-    for role, length in lengths.items():
-        if length != n:
+def _common_length(inputs: list[InputArray]) -> int:
+    first = inputs[0]
+    n = first.data.shape[0] if first.data.ndim else 0
+    for inp in inputs[1:]:
+        if (inp.data.shape[0] if inp.data.ndim else 0) != n:
             raise LossCliError(
-                f"length mismatch: {inputs['pred'].describe()} but {inputs[role].describe()}",
+                f"length mismatch: {first.describe()} but {inp.describe()}",
                 "every input needs one row per sample",
             )
     if n == 0:
-        raise LossCliError(f"{inputs['pred'].source}: no samples to evaluate")
+        raise LossCliError(f"{first.source}: no samples to evaluate")
     return n
 
 
-def _finite_rows(inputs: dict[str, InputArray], n: int, nan: str) -> np.ndarray:
+def _finite_rows(inputs: list[InputArray], n: int, nan: str) -> np.ndarray:
     """Rows whose every input value is finite; under ``error`` any other row is reported."""
     finite = np.ones(n, dtype=bool)
     first: tuple[InputArray, int] | None = None
     count = 0
-    for inp in inputs.values():
+    for inp in inputs:
         if inp.data.dtype.kind != "f":
             continue
         bad = ~np.isfinite(inp.data.reshape(n, -1))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from losscli.errors import LossCliError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -51,3 +53,33 @@ class InputArray:
 
     def with_data(self, data: np.ndarray) -> InputArray:
         return replace(self, data=data)
+
+
+def role_keys(role_names: list[str], position: int) -> list[str]:
+    """Names a role answers to: its own, then ``pred``/``target`` for the first two roles
+    (unless the loss has a role literally called so)."""
+    keys = [role_names[position]]
+    for alias, slot in (("pred", 0), ("target", 1)):
+        if position == slot and alias not in role_names and alias not in keys:
+            keys.append(alias)
+    return keys
+
+
+class StaticInputs:
+    """Inputs already in memory, by role name (tests, worked examples); binds like the file reader."""
+
+    def __init__(self, arrays: dict[str, InputArray]) -> None:
+        self.arrays = arrays
+
+    def bind(self, role_names: list[str]) -> list[InputArray]:
+        bound = []
+        for i in range(len(role_names)):
+            keys = role_keys(role_names, i)
+            found = next((self.arrays[k] for k in keys if k in self.arrays), None)
+            if found is None:
+                raise LossCliError(f"no input for {keys[0]}", f"pass --input {keys[0]}=PATH")
+            bound.append(found)
+        return bound
+
+    def weight(self) -> InputArray | None:
+        return self.arrays.get("weight")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from losscli.engine import CHUNK_VALUES, Evaluation, ResolvedLoss, evaluate
-from losscli.inputs import InputArray
+from losscli.inputs import InputArray, StaticInputs
 from losscli.registry import Kind, LossEntry, Shape, lookup
 from losscli.registry.params import resolve_params
 from losscli.spec import parse_spec
@@ -24,7 +24,7 @@ def run(
     inputs = {"pred": InputArray("pred", np.asarray(pred), "test"), "target": InputArray("target", np.asarray(target), "test")}
     if weight is not None:
         inputs["weight"] = InputArray("weight", np.asarray(weight, dtype=float), "test")
-    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], inputs, reduction, nan, chunk_values)
+    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], StaticInputs(inputs), reduction, nan, chunk_values)
 
 
 def value(spec_text: str, pred: Any, target: Any, weight: Any = None, reduction: str = "mean") -> float:

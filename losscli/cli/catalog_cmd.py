@@ -88,16 +88,13 @@ def worked_example(entry: LossEntry) -> Evaluation:
     import numpy as np
 
     from losscli.engine import ResolvedLoss, evaluate
-    from losscli.inputs import InputArray
+    from losscli.inputs import InputArray, StaticInputs
     from losscli.registry.params import resolve_params
     from losscli.spec import LossSpec
 
     spec = LossSpec(entry.name, entry.name, dict(entry.example.params))
-    inputs = {
-        given: InputArray(given, np.asarray(entry.example.inputs[role.name]), "example")
-        for role, given in zip(entry.roles, ("pred", "target"))
-    }
-    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], inputs)
+    inputs = {name: InputArray(name, np.asarray(values), "example") for name, values in entry.example.inputs.items()}
+    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], StaticInputs(inputs))
 
 
 def describe(entry: LossEntry) -> dict[str, Any]:

@@ -13,7 +13,8 @@ def eval_command(
     pred: Optional[str] = typer.Argument(None, help="Predictions file (CSV/TSV[.gz], NPY, NPZ, Parquet), or - for stdin.", show_default=False),
     target: Optional[str] = typer.Argument(None, help="Targets file; omit when PRED holds both.", show_default=False),
     loss: List[str] = typer.Option([], "--loss", "-l", help="Loss spec NAME[:KEY=VALUE,...], repeatable (see 'losscli list')."),
-    input_: List[str] = typer.Option([], "--input", help="Bind a role to a file: ROLE=PATH (roles: pred, target, weight)."),
+    input_: List[str] = typer.Option([], "--input", help="Bind a role to a file: ROLE=PATH (pred, target, weight, or a role 'losscli info' lists)."),
+    col: List[str] = typer.Option([], "--col", help="Columns for a role in one-table mode: ROLE=SELECTOR (names, comma lists, globs)."),
     input_format: Optional[InputFormat] = typer.Option(None, "--input-format", help="Format of every input, needed for stdin."),
     pred_col: List[str] = typer.Option([], "--pred-col", help="Prediction column(s): names, comma lists, globs like 'p_*'."),
     target_col: List[str] = typer.Option([], "--target-col", help="Target column(s)."),
@@ -37,7 +38,8 @@ def eval_command(
       cat run.csv | losscli eval - --input-format csv --loss bce --per-sample --worst 5
     """
     from losscli.engine import evaluate, resolve_losses
-    from losscli.readers import InputOptions, load_inputs, parse_binding
+    from losscli.errors import LossCliError
+    from losscli.readers import InputOptions, InputResolver, parse_binding
     from losscli.render import render
     from losscli.render.views import SampleSelection
 
@@ -46,12 +48,16 @@ def eval_command(
     for text in input_:
         role, path = parse_binding(text, "--input")
         if role in bindings:
-            raise_usage(f"--input {role} is given twice")
+            raise LossCliError(f"--input {role} is given twice", "give each input once")
         bindings[role] = path
-    columns = {role: cols for role, cols in (("pred", pred_col), ("target", target_col), ("weight", [weight_col] if weight_col else [])) if cols}
-    options = InputOptions(pred=pred, target=target, bindings=bindings, columns=columns,
-                           input_format=input_format.value if input_format else None)
-    evaluation = evaluate(losses, load_inputs(options), reduction=reduction.value, nan=nan.value)
+    columns: dict[str, list[str]] = {"pred": list(pred_col), "target": list(target_col), "weight": [weight_col] if weight_col else []}
+    for text in col:
+        role, selector = parse_binding(text, "--col")
+        columns.setdefault(role, []).append(selector)
+    positional = [p for p in (pred, target) if p is not None]
+    options = InputOptions(positional, bindings, {k: v for k, v in columns.items() if v},
+                           input_format.value if input_format else None)
+    evaluation = evaluate(losses, InputResolver(options), reduction=reduction.value, nan=nan.value)
 
     out = default_format(fmt)
     show_samples = per_sample or worst is not None or reduction is Reduction.none
@@ -59,8 +65,3 @@ def eval_command(
     selection = SampleSelection(worst=worst, limit=limit if capped else None)
     emit(render(evaluation, out, per_sample=show_samples, selection=selection, digits=precision, color=use_color()))
 
-
-def raise_usage(message: str) -> None:
-    from losscli.errors import LossCliError
-
-    raise LossCliError(message)

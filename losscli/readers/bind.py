@@ -1,24 +1,24 @@
-"""Bind the files and columns a user named to the input roles ``pred``, ``target`` and ``weight``.
+"""Bind the files and columns a user named to the roles a loss declares.
 
-One file: a table holding both (default column names below, ``--pred-col`` etc. to choose),
-or an NPZ with arrays ``pred``, ``target`` and optionally ``weight``. Two files: PRED and
-TARGET. ``--input ROLE=PATH`` binds any role to a file.
+One file: a table or NPZ holding every input (default column names below, ``--col ROLE=SEL``
+or ``--pred-col``/``--target-col`` to choose), with an optional ``weight`` array in an NPZ.
+Two files: PRED and TARGET bind the first two roles. ``--input ROLE=PATH`` binds any role.
+The first two roles also answer to ``pred`` and ``target``.
 """
 
 from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Iterable
 
 import numpy as np
 
 from losscli.errors import LossCliError
-from losscli.inputs import InputArray
+from losscli.inputs import InputArray, role_keys
 from losscli.readers.formats import STDIN
 from losscli.readers.sources import Source, open_source
 
-ROLES = ("pred", "target", "weight")
 DEFAULT_COLUMNS = {
     "pred": ("pred", "prediction", "y_pred", "yhat", "output"),
     "target": ("target", "label", "y_true", "y", "truth"),
@@ -28,93 +28,123 @@ DEFAULT_COLUMNS = {
 
 @dataclass
 class InputOptions:
-    """What the command line says about inputs."""
+    """What the command line says about inputs.
 
-    pred: str | None = None
-    target: str | None = None
+    ``positional`` holds PRED and TARGET; ``bindings`` the ``--input NAME=PATH`` pairs;
+    ``columns`` the selectors of ``--col NAME=SEL`` (``--pred-col`` is ``pred``, and so on).
+    """
+
+    positional: list[str] = field(default_factory=list)
     bindings: dict[str, str] = field(default_factory=dict)
-    columns: dict[str, list[str]] = field(default_factory=dict)  # role -> selectors
+    columns: dict[str, list[str]] = field(default_factory=dict)
     input_format: str | None = None
 
 
-def parse_binding(text: str, option: str, known: tuple[str, ...] = ROLES) -> tuple[str, str]:
-    """``ROLE=VALUE`` from ``--input``/``--col``; the role must be known."""
-    role, eq, value = text.partition("=")
-    if not eq or not role or not value:
+def parse_binding(text: str, option: str) -> tuple[str, str]:
+    """``NAME=VALUE`` from ``--input`` or ``--col``."""
+    name, eq, value = text.partition("=")
+    if not eq or not name or not value:
         raise LossCliError(f"{option} {text!r}: expected ROLE=VALUE", f"e.g. {option} weight=w.npy")
-    if role not in known:
-        raise LossCliError(f"{option} {text!r}: unknown role {role!r}", f"roles are: {', '.join(known)}")
-    return role, value
+    return name, value
 
 
-def load_inputs(options: InputOptions, stdin: IO[bytes] | None = None) -> dict[str, InputArray]:
-    """Read every named file once and return the bound inputs by role."""
-    paths = _paths_by_role(options)
-    if sum(p == STDIN for p in set(paths.values())) > 1:
-        raise LossCliError("only one input can come from stdin ('-')")
-    sources: dict[str, Source] = {}
-    for path in dict.fromkeys(paths.values()):
-        sources[path] = open_source(path, options.input_format, stdin)
-    inputs: dict[str, InputArray] = {}
-    for role in ROLES:
-        path = paths.get(role)
-        if path is not None:
-            shared = list(paths.values()).count(path) > 1
-            found = _bind(role, sources[path], options.columns.get(role, []), shared)
-            if found is not None:
-                inputs[role] = found
-        elif role == "weight" and options.columns.get("weight"):
-            inputs["weight"] = _weight_from_tables(sources, paths, options.columns["weight"])
-    return inputs
+class InputResolver:
+    """Opens every named file once, then finds each loss's inputs among them (cached)."""
+
+    def __init__(self, options: InputOptions, stdin: IO[bytes] | None = None) -> None:
+        self.options = options
+        paths = [*options.positional, *options.bindings.values()]
+        if not paths:
+            raise LossCliError("no predictions given", "pass PRED (a path, or - for stdin) or --input pred=PATH")
+        if sum(p == STDIN for p in dict.fromkeys(paths)) > 1 or options.positional.count(STDIN) > 1:
+            raise LossCliError("only one input can come from stdin ('-')")
+        self.sources = {path: open_source(path, options.input_format, stdin) for path in dict.fromkeys(paths)}
+        self._cache: dict[tuple[str, str, tuple[str, ...]], InputArray] = {}
+
+    def bind(self, role_names: list[str]) -> list[InputArray]:
+        """One input per role, in order; raises a clear error for a role nothing provides."""
+        return [self._resolve(role_keys(role_names, i), i) for i in range(len(role_names))]
+
+    def weight(self) -> InputArray | None:
+        """Sample weights: ``--input weight=PATH``, ``--weight-col``, or an NPZ's ``weight`` array."""
+        opts = self.options
+        selectors = opts.columns.get("weight", [])
+        if "weight" in opts.bindings:
+            return self._load("weight", opts.bindings["weight"], selectors, shared=False, defaults=DEFAULT_COLUMNS["weight"])
+        candidates = list(dict.fromkeys(opts.positional))
+        if selectors:
+            wanted = [s.strip() for item in selectors for s in item.split(",") if s.strip()]
+            for path in candidates:
+                source = self.sources[path]
+                if source.is_table and all(fnmatch.filter(source.names, w) for w in wanted):
+                    return self._load("weight", path, selectors, shared=True, defaults=())
+            tables = [self.sources[p].label for p in candidates if self.sources[p].is_table]
+            raise LossCliError(
+                f"--weight-col {','.join(wanted)}: no such column in {_listing(tables) or 'the inputs (arrays have no columns)'}",
+                "name a column of the PRED or TARGET table, or pass --input weight=PATH",
+            )
+        if len(candidates) == 1 and not self.sources[candidates[0]].is_table and "weight" in self.sources[candidates[0]].names:
+            return self._load("weight", candidates[0], [], shared=True, defaults=("weight",))
+        return None
+
+    def _resolve(self, keys: list[str], position: int) -> InputArray:
+        opts = self.options
+        label = keys[-1]
+        selectors = next((opts.columns[k] for k in keys if opts.columns.get(k)), [])
+        bound = next((opts.bindings[k] for k in keys if k in opts.bindings), None)
+        defaults = [*keys, *DEFAULT_COLUMNS.get(label, ())]
+        own_file = position < len(opts.positional) and (len(opts.positional) > 1 or position == 0)
+        if bound is not None:
+            if own_file:
+                raise LossCliError(
+                    f"{keys[0]} is given twice: as {opts.positional[position]!r} and by --input",
+                    "give each input once",
+                )
+            return self._load(label, bound, selectors, shared=False, defaults=defaults)
+        if position < len(opts.positional) and len(opts.positional) > 1:
+            return self._load(label, opts.positional[position], selectors, shared=False, defaults=defaults)
+        if opts.positional:  # one file holding every input
+            return self._load(label, opts.positional[0], selectors, shared=True, defaults=defaults)
+        raise LossCliError(
+            f"no input for {keys[0]}", f"pass it positionally or with --input {keys[0]}=PATH",
+        )
+
+    def _load(self, label: str, path: str, selectors: list[str], shared: bool, defaults: Iterable[str]) -> InputArray:
+        key = (label, path, tuple(selectors))
+        if key not in self._cache:
+            self._cache[key] = _bind(label, self.sources[path], selectors, shared, list(defaults))
+        return self._cache[key]
 
 
-def _paths_by_role(options: InputOptions) -> dict[str, str]:
-    paths: dict[str, str] = {}
-    for role, path in (("pred", options.pred), ("target", options.target)):
-        if path is not None:
-            paths[role] = path
-    for role, path in options.bindings.items():
-        if role in paths:
-            raise LossCliError(f"{role} is given twice: as {paths[role]!r} and by --input {role}={path}")
-        paths[role] = path
-    if "pred" not in paths:
-        raise LossCliError("no predictions given", "pass PRED (a path, or - for stdin) or --input pred=PATH")
-    if "target" not in paths:
-        paths["target"] = paths["pred"]  # one file holding both
-    if "weight" not in paths and paths["target"] == paths["pred"] and not options.columns.get("weight"):
-        paths["weight"] = paths["pred"]  # an NPZ's optional 'weight' array
-    return paths
+def _bind(role: str, source: Source, selectors: list[str], shared: bool, defaults: list[str]) -> InputArray:
+    """Pick ``role``'s columns or array from ``source``.
 
-
-def _bind(role: str, source: Source, selectors: list[str], shared: bool) -> InputArray | None:
-    """Pick ``role``'s columns/arrays from ``source``; None when an optional weight is absent."""
+    ``shared`` sources hold several roles, so a role needs a selector or a column/array named
+    by one of ``defaults``; a source of its own gives every column (or its only array).
+    """
+    default = next((d for d in defaults if d in source.names), None)
     if selectors:
         names = select_columns(source, selectors, role)
-    elif role == "weight" and shared and source.is_table:
-        return None  # a table's weights are used only when --weight-col names them
-    elif role in source.names:
-        names = [role]
-    elif source.is_table and (default := next((c for c in DEFAULT_COLUMNS[role] if c in source.names), None)):
+    elif default is not None:
         names = [default]
-    elif role == "weight" and shared:
-        return None
     elif not shared:
-        names = source.names  # a file of its own: every column, or its only array
+        names = source.names
         if not source.is_table and len(names) > 1:
             raise LossCliError(
                 f"{source.label}: cannot tell which array holds {role}: it has {_listing(names)}",
-                f"name the array {role!r}, or pick one with --{role}-col NAME",
+                f"name the array {role!r}, or pick one with --col {role}=NAME",
             )
     elif source.is_table:
         raise LossCliError(
-            f"{source.label}: no {role} column; looked for {_listing(list(DEFAULT_COLUMNS[role]))}"
-            f" among {_listing(source.names)}",
-            f"pick columns with --{role}-col NAME (comma lists and globs like 'p_*' work)",
+            f"{source.label}: no {role} column; looked for {_listing(defaults)} among {_listing(source.names)}",
+            f"pick columns with --col {role}=NAME or --{role}-col NAME (comma lists and globs like 'p_*' work)"
+            if role in ("pred", "target") else f"pick columns with --col {role}=NAME, or pass --input {role}=PATH",
         )
     else:
+        shown = [n or "(one unnamed array)" for n in source.names]
         raise LossCliError(
-            f"{source.label}: no array named {role!r}; it has {_listing([n or '(one unnamed array)' for n in source.names])}",
-            f"give {role} as a second file (PRED TARGET), or save an NPZ with arrays 'pred' and 'target'",
+            f"{source.label}: no array named {_listing(defaults[:2])}; it has {_listing(shown)}",
+            f"give {role} as its own file (PRED TARGET, or --input {role}=PATH), or save an NPZ with arrays named by role",
         )
     arrays = source.load(names)
     data = arrays[0] if len(arrays) == 1 else _stack(arrays, source.label, names)
@@ -138,21 +168,6 @@ def select_columns(source: Source, selectors: list[str], role: str) -> list[str]
             )
         chosen.extend(m for m in matches if m not in chosen)
     return chosen
-
-
-def _weight_from_tables(sources: dict[str, Source], paths: dict[str, str], selectors: list[str]) -> InputArray:
-    """``--weight-col``: the column from the PRED table, else from the TARGET table."""
-    wanted = [s.strip() for item in selectors for s in item.split(",") if s.strip()]
-    tables = [sources[p] for p in dict.fromkeys((paths["pred"], paths["target"])) if sources[p].is_table]
-    for source in tables:
-        if all(fnmatch.filter(source.names, s) for s in wanted):
-            found = _bind("weight", source, selectors, True)
-            assert found is not None
-            return found
-    raise LossCliError(
-        f"--weight-col {','.join(wanted)}: no such column in {_listing([t.label for t in tables]) or 'the inputs (arrays have no columns)'}",
-        "name a column of the PRED or TARGET table, or pass --input weight=PATH",
-    )
 
 
 def _stack(arrays: list[np.ndarray], label: str, names: list[str]) -> np.ndarray:
