@@ -8,7 +8,7 @@ arrives chunk by chunk.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +27,8 @@ class Accumulator:
     weight_sum: float = 0.0
     count: int = 0
     n_nonfinite: int = 0
+    maximum: float = -math.inf
+    chunks: list[np.ndarray] = field(default_factory=list)  # kept only for the median
 
     def add(self, losses: np.ndarray, sample_weight: np.ndarray | None, loss_weight: np.ndarray | None) -> None:
         """Fold in a chunk of per-sample ``losses`` (n,) with optional (n,) weights."""
@@ -43,11 +45,19 @@ class Accumulator:
             self.weighted_sq_sum += float((wl * l64).sum())
         self.count += len(l64)
         self.n_nonfinite += int(len(l64) - np.isfinite(l64).sum())
+        if self.reducer is Reducer.MAX and len(l64):
+            self.maximum = max(self.maximum, float(l64.max()))
+        if self.reducer is Reducer.MEDIAN:
+            self.chunks.append(l64.copy())
 
     def value(self, reduction: str) -> float:
         """The reduced loss (``mean`` per the loss's reducer, or ``sum``); NaN when undefined."""
         if reduction == "sum":
             return self.weighted_sum
+        if self.reducer is Reducer.MAX:
+            return self.maximum if self.count else math.nan
+        if self.reducer is Reducer.MEDIAN:
+            return float(np.median(np.concatenate(self.chunks))) if self.count else math.nan
         if self.reducer is Reducer.BATCH_MEAN:
             return _ratio(self.weighted_sum, self.count)
         if self.reducer is Reducer.ROOT_MEAN:

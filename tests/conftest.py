@@ -16,12 +16,17 @@ from losscli.spec import parse_spec
 
 def run(
     spec_text: str, pred: Any, target: Any, weight: Any = None, reduction: str = "mean", nan: str = "error",
-    chunk_values: int = CHUNK_VALUES,
+    chunk_values: int = CHUNK_VALUES, extra: dict[str, Any] | None = None,
 ) -> Evaluation:
-    """Evaluate one spec over in-memory inputs exactly as ``losscli eval`` does."""
+    """Evaluate one spec over in-memory inputs exactly as ``losscli eval`` does.
+
+    ``pred`` and ``target`` bind the first two roles; ``extra`` any further role by name.
+    """
     spec = parse_spec(spec_text)
     entry = lookup(spec.name)
     inputs = {"pred": InputArray("pred", np.asarray(pred), "test"), "target": InputArray("target", np.asarray(target), "test")}
+    for role, data in (extra or {}).items():
+        inputs[role] = InputArray(role, np.asarray(data), "test")
     if weight is not None:
         inputs["weight"] = InputArray("weight", np.asarray(weight, dtype=float), "test")
     return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], StaticInputs(inputs), reduction, nan, chunk_values)
@@ -36,10 +41,14 @@ def per_sample(spec_text: str, pred: Any, target: Any) -> np.ndarray:
     return run(spec_text, pred, target).results[0].per_sample
 
 
-def _pred_array(entry: LossEntry, rng: np.random.Generator, n: int, k: int) -> np.ndarray:
-    role = entry.roles[0]
+def _pred_array(entry: LossEntry, rng: np.random.Generator, n: int, k: int, position: int = 0) -> np.ndarray:
+    role = entry.roles[position]
     shape = (n, k) if role.shape in (Shape.MATRIX, Shape.ANY) else (n,)
     kind = role.kind
+    if kind is Kind.POSITIVE:
+        return rng.uniform(0.2, 3.0, shape)
+    if kind is Kind.NON_NEGATIVE:
+        return rng.poisson(2.0, shape).astype(float)
     if kind is Kind.PROBABILITIES:
         return rng.dirichlet(np.ones(k), size=n) if role.shape is Shape.MATRIX else rng.uniform(0.02, 0.98, shape)
     if kind is Kind.LOG_PROBABILITIES:
@@ -65,11 +74,36 @@ def _target_array(entry: LossEntry, pred: np.ndarray, rng: np.random.Generator) 
     return rng.normal(0, 2, pred.shape)
 
 
-def random_inputs(entry: LossEntry, seed: int = 0, n: int = 64, k: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """Valid random (pred, target) for ``entry``, built from the kinds and shapes it declares."""
+def _label_lists(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
+    """Each row: a few distinct class indices, then -1 padding (PyTorch's multilabel_margin targets)."""
+    out = np.full((n, k), -1)
+    for i in range(n):  # test data only
+        chosen = rng.choice(k, size=rng.integers(1, k), replace=False)
+        out[i, : len(chosen)] = chosen
+    return out
+
+
+def random_inputs(entry: LossEntry, seed: int = 0, n: int = 64, k: int = 4) -> list[np.ndarray]:
+    """Valid random inputs for every role of ``entry``, built from the kinds and shapes it declares."""
     rng = np.random.default_rng(seed)
     pred = _pred_array(entry, rng, n, k)
-    return pred, _target_array(entry, pred, rng)
+    arrays = [pred, _label_lists(rng, n, k) if entry.roles[1].kind is Kind.LABEL_LISTS else _target_array(entry, pred, rng)]
+    for position in range(2, len(entry.roles)):
+        role = entry.roles[position]
+        shape = pred.shape if role.shape is Shape.SAME else (n,)
+        if role.kind is Kind.SIGNED_LABELS:
+            arrays.append(rng.choice([-1.0, 1.0], shape))
+        elif role.kind is Kind.BINARY_LABELS:
+            arrays.append(rng.integers(0, 2, shape).astype(float))
+        else:
+            arrays.append(_pred_array(entry, rng, n, k, position))
+    return arrays
+
+
+def run_inputs(entry: LossEntry, arrays: list[np.ndarray], **kwargs: Any) -> Evaluation:
+    """``run`` with one array per role of ``entry``."""
+    extra = {role.name: data for role, data in zip(entry.roles[2:], arrays[2:])}
+    return run(entry.name, arrays[0], arrays[1], extra=extra, **kwargs)
 
 
 @pytest.fixture

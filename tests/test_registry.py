@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import random_inputs, run
+from conftest import random_inputs, run, run_inputs
 from losscli.errors import LossCliError
 from losscli.registry import Kind, LossEntry, Shape, entries, lookup
 from losscli.registry.declarations import Weighted
@@ -20,9 +20,9 @@ from losscli.spec import parse_spec
 
 ENTRIES = entries()
 IDS = [e.name for e in ENTRIES]
-TASKS = {"regression", "binary", "multiclass", "distribution", "embedding"}
+TASKS = {"regression", "binary", "multiclass", "multilabel", "distribution", "embedding", "ranking", "segmentation", "sequence"}
 PARAM_TYPES = {"float", "int", "bool", "float_list", "float_or_list", "int_or_none"}
-FOLLOWS = {"losscli", "torch", "keras"}
+FOLLOWS = {"losscli", "torch", "keras", "sklearn"}
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
@@ -31,7 +31,7 @@ def test_entry_declares_everything(entry: LossEntry) -> None:
     assert entry.follows in FOLLOWS
     assert entry.summary, "the function needs a docstring whose first line summarises the loss"
     assert len(entry.formula) > 10 and len(entry.convention) > 20
-    assert len(entry.roles) >= 2
+    assert len(entry.roles) >= 2 and len({r.name for r in entry.roles}) == len(entry.roles)
     for role in entry.roles:
         assert isinstance(role.kind, Kind) and isinstance(role.shape, Shape) and role.doc
     for param in entry.params:
@@ -72,10 +72,12 @@ def test_unknown_name_suggests_close_ones() -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
 def test_returns_one_finite_loss_per_sample(entry: LossEntry) -> None:
-    pred, target = random_inputs(entry)
-    out = entry.fn(pred, target, **{p.name: p.default for p in entry.params})
-    values = out.values if isinstance(out, Weighted) else out
-    assert values.shape == (len(pred),)
+    arrays = random_inputs(entry)
+    out = run_inputs(entry, arrays).results[0].per_sample
+    direct = entry.fn(*arrays, **{p.name: p.default for p in entry.params})
+    values = direct.values if isinstance(direct, Weighted) else direct
+    assert values.shape == (len(arrays[0]),)
+    np.testing.assert_allclose(out, values)
     assert np.isfinite(values).all()
     if entry.roles[0].kind is not Kind.VALUES or entry.task == "regression":  # hinge embedding passes x through
         assert (values >= -1e-12).all()
@@ -92,7 +94,7 @@ def test_worked_example_runs(entry: LossEntry) -> None:
 
 def _perfect_inputs(entry: LossEntry) -> tuple[np.ndarray, np.ndarray]:
     """A prediction equal to its target, in the kinds the entry declares."""
-    pred, target = random_inputs(entry, seed=3)
+    pred, target = random_inputs(entry, seed=3)[:2]
     kinds = (entry.roles[0].kind, entry.roles[1].kind)
     if kinds == (Kind.PROBABILITIES, Kind.SOFT_TARGETS) and entry.task == "multiclass":
         target = np.eye(pred.shape[1])[np.arange(len(pred)) % pred.shape[1]]
@@ -109,26 +111,27 @@ def test_zero_at_a_perfect_prediction(entry: LossEntry) -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
 def test_invariant_to_sample_order(entry: LossEntry) -> None:
-    pred, target = random_inputs(entry, seed=1)
-    order = np.random.default_rng(7).permutation(len(pred))
-    base, shuffled = run(entry.name, pred, target).results[0], run(entry.name, pred[order], target[order]).results[0]
+    arrays = random_inputs(entry, seed=1)
+    order = np.random.default_rng(7).permutation(len(arrays[0]))
+    base = run_inputs(entry, arrays).results[0]
+    shuffled = run_inputs(entry, [a[order] for a in arrays]).results[0]
     assert shuffled.value == pytest.approx(base.value, rel=1e-12)
     np.testing.assert_allclose(shuffled.per_sample, base.per_sample[order], rtol=1e-12)
 
 
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if e.sample_weights], ids=lambda e: e.name)
 def test_unit_weights_equal_no_weights(entry: LossEntry) -> None:
-    pred, target = random_inputs(entry, seed=2)
-    weighted = run(entry.name, pred, target, weight=np.ones(len(pred))).results[0].value
-    assert weighted == pytest.approx(run(entry.name, pred, target).results[0].value, rel=1e-12)
+    arrays = random_inputs(entry, seed=2)
+    weighted = run_inputs(entry, arrays, weight=np.ones(len(arrays[0]))).results[0].value
+    assert weighted == pytest.approx(run_inputs(entry, arrays).results[0].value, rel=1e-12)
 
 
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if e.sample_weights], ids=lambda e: e.name)
 def test_integer_weights_equal_repeated_rows(entry: LossEntry) -> None:
-    pred, target = random_inputs(entry, seed=4, n=12)
+    arrays = random_inputs(entry, seed=4, n=12)
     counts = np.arange(12) % 3 + 1
-    weighted = run(entry.name, pred, target, weight=counts.astype(float)).results[0].value
-    repeated = run(entry.name, np.repeat(pred, counts, axis=0), np.repeat(target, counts, axis=0)).results[0].value
+    weighted = run_inputs(entry, arrays, weight=counts.astype(float)).results[0].value
+    repeated = run_inputs(entry, [np.repeat(a, counts, axis=0) for a in arrays]).results[0].value
     if entry.reducer.name == "BATCH_MEAN":  # Σ w·l / N: repeating rows grows N instead
         repeated *= counts.sum() / len(counts)
     assert weighted == pytest.approx(repeated, rel=1e-10)
@@ -136,35 +139,34 @@ def test_integer_weights_equal_repeated_rows(entry: LossEntry) -> None:
 
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if not e.sample_weights], ids=lambda e: e.name)
 def test_losses_without_sample_weights_refuse_them(entry: LossEntry) -> None:
-    pred, target = random_inputs(entry)
+    arrays = random_inputs(entry)
     with pytest.raises(LossCliError, match="takes no sample weights"):
-        run(entry.name, pred, target, weight=np.ones(len(pred)))
+        run_inputs(entry, arrays, weight=np.ones(len(arrays[0])))
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
 def test_float32_agrees_with_float64(entry: LossEntry) -> None:
-    pred, target = random_inputs(entry, seed=5, n=2000)
-    pred32 = pred.astype(np.float32)
-    target32 = target.astype(np.float32) if target.dtype.kind == "f" else target
-    wide = run(entry.name, pred32.astype(np.float64), target32.astype(np.float64) if target.dtype.kind == "f" else target)
-    narrow = run(entry.name, pred32, target32)
+    arrays = random_inputs(entry, seed=5, n=2000)
+    narrow_arrays = [a.astype(np.float32) if a.dtype.kind == "f" else a for a in arrays]
+    wide = run_inputs(entry, [a.astype(np.float64) if a.dtype.kind == "f" else a for a in narrow_arrays])
+    narrow = run_inputs(entry, narrow_arrays)
     np.testing.assert_allclose(narrow.results[0].per_sample, wide.results[0].per_sample, rtol=2e-5, atol=1e-6)
     assert narrow.results[0].value == pytest.approx(wide.results[0].value, rel=1e-6)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
 def test_chunk_size_does_not_change_results(entry: LossEntry) -> None:
-    pred, target = random_inputs(entry, seed=6, n=101)
-    whole = run(entry.name, pred, target).results[0]
-    chunked = run(entry.name, pred, target, chunk_values=7).results[0]
+    arrays = random_inputs(entry, seed=6, n=101)
+    whole = run_inputs(entry, arrays).results[0]
+    chunked = run_inputs(entry, arrays, chunk_values=7).results[0]
     np.testing.assert_array_equal(chunked.per_sample, whole.per_sample)
     assert chunked.value == pytest.approx(whole.value, rel=1e-13)
 
 
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if e.roles[0].kind is Kind.PROBABILITIES], ids=lambda e: e.name)
 def test_probability_losses_reject_values_outside_unit_interval(entry: LossEntry) -> None:
-    pred, target = random_inputs(entry)
-    pred = pred.copy()
+    arrays = random_inputs(entry)
+    pred = arrays[0].copy()
     pred[3] = 1.5 if pred.ndim == 1 else pred[3] + 1
     with pytest.raises(LossCliError, match=r"must be probabilities in \[0, 1\].*index \[3"):
-        run(entry.name, pred, target)
+        run_inputs(entry, [pred, *arrays[1:]])

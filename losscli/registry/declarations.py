@@ -25,13 +25,18 @@ class Kind(str, Enum):
     SIGNED_LABELS = "{-1,1} labels"
     HINGE_LABELS = "{-1,1} or {0,1} labels"
     DISTANCES = "distances"
-    WEIGHTS = "weights"
+    EMBEDDINGS = "embeddings"
+    POSITIVE = "positive values"
+    NON_NEGATIVE = "non-negative values"
+    LABEL_LISTS = "class indices padded with -1"
+    LENGTHS = "lengths"
 
 
 class Shape(str, Enum):
     """Shape contract of a role, relative to the first role (N samples, K columns)."""
 
     ANY = "(N,) or (N, K)"
+    VECTOR = "(N,)"
     MATRIX = "(N, K)"
     SAME = "same shape as the first input"
     INDEX = "(N,) class indices"
@@ -41,13 +46,15 @@ class Shape(str, Enum):
 class Reducer(str, Enum):
     """How per-sample losses l_i with sample weights w_i become one number (``--reduction mean``).
 
-    Every reducer accumulates sums, so a reduction can be built chunk by chunk. ``sum`` is
-    always Σ w_i·l_i.
+    Every reducer but the median accumulates running sums (or a running max), so a reduction
+    can be built chunk by chunk; the median keeps the per-sample values. ``sum`` is always Σ w_i·l_i.
     """
 
     MEAN = "mean: Σ w·l / Σ w"
     BATCH_MEAN = "batch mean: Σ w·l / N"
     ROOT_MEAN = "root mean square: sqrt(Σ w·l² / Σ w)"
+    MEDIAN = "median: median of l"
+    MAX = "max: max of l"
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ _RANGE_CHECKS: dict[Kind, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
     Kind.SIGNED_LABELS: (_not_in(-1, 1), "must be -1 or 1"),
     Kind.HINGE_LABELS: (_not_in(-1, 0, 1), "must be -1/1 or 0/1 labels"),
     Kind.DISTANCES: (lambda x: x < 0, "must be non-negative distances"),
+    Kind.POSITIVE: (lambda x: x <= 0, "must be positive"),
+    Kind.NON_NEGATIVE: (lambda x: x < 0, "must be non-negative"),
+    Kind.LENGTHS: (lambda x: (x < 0) | (x != np.floor(x)), "must be non-negative whole numbers"),
 }
 
 
@@ -60,18 +63,25 @@ def prepare_inputs(
 
 def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -> np.ndarray:
     ref, data = first.data, inp.data
-    if inp is first:
-        if shape is Shape.MATRIX and data.ndim != 2:
-            raise LossCliError(
-                f"loss {label!r} needs a (N, K) matrix for {inp.role}, got {inp.describe()}",
-                "select several columns with --pred-col, or pass a 2-D array",
-            )
-        return data
-    if data.shape[0] != ref.shape[0]:
+    if inp is not first and data.shape[0] != ref.shape[0]:
         raise LossCliError(
             f"length mismatch: {first.describe()} but {inp.describe()}",
-            "both inputs need one row per sample",
+            "every input needs one row per sample",
         )
+    if shape is Shape.VECTOR:
+        if data.ndim == 1 or data.shape[1:] == (1,):
+            return data.reshape(-1)
+        raise LossCliError(
+            f"loss {label!r} needs one value per sample for {inp.role}, got {inp.describe()}",
+            "select a single column",
+        )
+    if shape is Shape.MATRIX and data.ndim != 2:
+        raise LossCliError(
+            f"loss {label!r} needs a (N, K) matrix for {inp.role}, got {inp.describe()}",
+            f"select several columns with --col {inp.role}='p_*', or pass a 2-D array",
+        )
+    if inp is first or shape in (Shape.MATRIX, Shape.ANY):
+        return data
     wants_index = shape is Shape.INDEX or (
         shape is Shape.INDEX_OR_SAME and ref.ndim == 2 and (data.ndim == 1 or data.shape[1:] == (1,)) and ref.shape[1] != 1
     )

@@ -1,0 +1,3 @@
+"""scikit-learn-compatible losses: ``sklearn.<metric name>`` from ``sklearn.metrics``."""
+
+from __future__ import annotations
