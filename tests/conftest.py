@@ -41,9 +41,14 @@ def per_sample(spec_text: str, pred: Any, target: Any) -> np.ndarray:
     return run(spec_text, pred, target).results[0].per_sample
 
 
-def _pred_array(entry: LossEntry, rng: np.random.Generator, n: int, k: int, position: int = 0) -> np.ndarray:
+def _pred_array(
+    entry: LossEntry, rng: np.random.Generator, n: int, k: int, position: int = 0, like: np.ndarray | None = None,
+) -> np.ndarray:
     role = entry.roles[position]
-    shape = (n, k) if role.shape in (Shape.MATRIX, Shape.ANY) else (n,)
+    if like is not None and role.shape is Shape.SAME:
+        shape = like.shape
+    else:
+        shape = (n, k) if role.shape in (Shape.MATRIX, Shape.ANY) else (n,)
     kind = role.kind
     if kind is Kind.POSITIVE:
         return rng.uniform(0.2, 3.0, shape)
@@ -71,7 +76,7 @@ def _target_array(entry: LossEntry, pred: np.ndarray, rng: np.random.Generator) 
         return rng.integers(0, 2, pred.shape).astype(float)
     if role.kind in (Kind.SIGNED_LABELS, Kind.HINGE_LABELS):
         return rng.choice([-1.0, 1.0], pred.shape)
-    return rng.normal(0, 2, pred.shape)
+    return _pred_array(entry, rng, n, pred.shape[1] if pred.ndim == 2 else 1, 1, like=pred)
 
 
 def _label_lists(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
@@ -96,7 +101,7 @@ def random_inputs(entry: LossEntry, seed: int = 0, n: int = 64, k: int = 4) -> l
         elif role.kind is Kind.BINARY_LABELS:
             arrays.append(rng.integers(0, 2, shape).astype(float))
         else:
-            arrays.append(_pred_array(entry, rng, n, k, position))
+            arrays.append(_pred_array(entry, rng, n, k, position, like=pred))
     return arrays
 
 

@@ -42,7 +42,7 @@ def contrastive(pred: np.ndarray, target: np.ndarray, margin: float) -> np.ndarr
     params=(MARGIN,),
     formula="l = mean_k { x if y = 1; max(0, margin − x) if y = −1 }",
     convention="PyTorch's HingeEmbeddingLoss: labels {−1, 1}; x is used as given for similar pairs.",
-    example=Example({"pred": [0.3, 0.2, 1.4, 0.7], "target": [1, -1, -1, 1]}),
+    example=Example({"pred": [0.3, 0.2, 1.4, 0.7], "target": [1, -1, -1, 1]}), non_negative=False,
 )
 def hinge_embedding(pred: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray:
     """Hinge embedding loss."""

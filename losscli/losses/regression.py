@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from losscli.losses._math import per_sample_mean
-from losscli.registry import Example, Kind, Param, Reducer, Role, register
+from losscli.losses._math import per_sample_mean, xlogy
+from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, register
 
 VALUE_ROLES = (
     Role("pred", Kind.VALUES, doc="predicted values"),
@@ -112,3 +112,111 @@ def log_cosh(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Log-cosh loss: about ½e² for small errors, |e| − log 2 for large ones."""
     a = np.abs(pred - target)
     return per_sample_mean(a + np.log1p(np.exp(-2 * a)) - math.log(2))
+
+
+@register(
+    name="msle", aliases=("mean_squared_log_error",), task="regression",
+    roles=(Role("pred", Kind.NON_NEGATIVE, doc="predicted values, >= 0"), Role("target", Kind.NON_NEGATIVE, doc="true values, >= 0")),
+    params=(),
+    formula="l = mean_k (log1p(pred_k) − log1p(target_k))²",
+    convention="Negative values are rejected (as scikit-learn does); Keras instead clips both sides at 1e-7.",
+    example=Example({"pred": [2.5, 0.0, 2.0, 8.0], "target": [3.0, 0.5, 2.0, 7.0]}), zero_at_perfect=True,
+)
+def msle(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Mean squared logarithmic error."""
+    return per_sample_mean(np.square(np.log1p(pred) - np.log1p(target)))
+
+
+@register(
+    name="mape", aliases=("mean_absolute_percentage_error",), task="regression", roles=VALUE_ROLES,
+    params=(Param("eps", "float", 1e-7, "floor on |target| in the denominator", low=0.0, low_open=True),),
+    formula="l = 100 · mean_k |pred_k − target_k| / max(|target_k|, eps)",
+    convention="In percent, like Keras (eps = 1e-7); scikit-learn's mean_absolute_percentage_error is the same"
+    " ratio as a fraction (not ×100) with eps = 2.2e-16.",
+    example=REGRESSION_EXAMPLE, zero_at_perfect=True,
+)
+def mape(pred: np.ndarray, target: np.ndarray, eps: float) -> np.ndarray:
+    """Mean absolute percentage error."""
+    return per_sample_mean(100 * np.abs(pred - target) / np.maximum(np.abs(target), eps))
+
+
+@register(
+    name="quantile", aliases=("pinball",), task="regression", roles=VALUE_ROLES,
+    params=(Param("alpha", "float", 0.5, "the quantile predicted", low=0.0, high=1.0),),
+    formula="l = mean_k max(α·(t − p), (α − 1)·(t − p))",
+    convention="Pinball loss of the α-quantile: under-prediction costs α per unit, over-prediction 1 − α"
+    " (scikit-learn's mean_pinball_loss; α = 0.5 is half the absolute error).",
+    example=REGRESSION_EXAMPLE, zero_at_perfect=True,
+)
+def quantile(pred: np.ndarray, target: np.ndarray, alpha: float) -> np.ndarray:
+    """Quantile (pinball) loss."""
+    diff = target - pred
+    return per_sample_mean(np.maximum(alpha * diff, (alpha - 1) * diff))
+
+
+def log_factorial(counts: np.ndarray) -> np.ndarray:
+    """log(t!) = lgamma(t + 1): exact by table for whole t ≤ 10⁶, Stirling's series otherwise."""
+    t = np.asarray(counts, dtype=np.float64)
+    whole = (t == np.floor(t)) & (t >= 0) & (t <= 1_000_000)
+    top = int(t[whole].max()) if whole.any() else 0
+    table = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, top + 1, dtype=np.float64)))))
+    x = np.where(whole, 1.0, t + 1)  # Stirling's series for lgamma(y), y = x shifted to >= 10
+    shift = np.where(x < 10, 10 - np.floor(x), 0)
+    y = x + shift
+    stirling = ((y - 0.5) * np.log(y) - y + 0.5 * math.log(2 * math.pi)
+                + 1 / (12 * y) - 1 / (360 * y**3) + 1 / (1260 * y**5) - 1 / (1680 * y**7))
+    for k in range(10):  # undo the shift: lgamma(x) = lgamma(x + s) − Σ log(x + j)
+        stirling -= np.where(shift > k, np.log(x + k), 0)
+    return np.where(whole, table[np.where(whole, t, 0).astype(np.int64)], stirling).astype(np.result_type(counts, np.float32))
+
+
+@register(
+    name="poisson_nll", task="regression",
+    roles=(Role("pred", Kind.POSITIVE, doc="predicted rate λ > 0 (its log with log_input=true)", logits_flag="log_input"),
+           Role("target", Kind.NON_NEGATIVE, doc="observed counts")),
+    params=(Param("log_input", "bool", False, "pred holds log λ"),
+            Param("full", "bool", False, "add log(t!) so the value is the exact negative log-likelihood")),
+    formula="l = mean_k [λ − t·log λ (+ log t! when full)]",
+    convention="pred is the rate itself (PyTorch's PoissonNLLLoss defaults to log-rates: log_input=true here);"
+    " without full the constant log t! is left out, as PyTorch does (PyTorch's full adds Stirling's approximation for t > 1).",
+    example=Example({"pred": [2.0, 0.5, 3.0], "target": [3.0, 0.0, 1.0]}), non_negative=False,
+)
+def poisson_nll(pred: np.ndarray, target: np.ndarray, log_input: bool, full: bool) -> np.ndarray:
+    """Poisson negative log-likelihood."""
+    if log_input:
+        loss = np.exp(pred) - target * pred
+    else:
+        with np.errstate(divide="ignore"):
+            loss = pred - xlogy(target, pred)
+    if full:
+        loss = loss + log_factorial(target)
+    return per_sample_mean(loss)
+
+
+@register(
+    name="gaussian_nll", task="regression",
+    roles=(Role("pred", Kind.VALUES, Shape.ANY, "predicted mean μ"), Role("target", Kind.VALUES, doc="observed value"),
+           Role("var", Kind.POSITIVE, Shape.ANY, "predicted variance σ² (per sample or per output)")),
+    params=(Param("full", "bool", False, "add ½·log 2π"),
+            Param("eps", "float", 1e-6, "variances are clamped below at eps", low=0.0)),
+    formula="l = mean_k ½·(log max(σ², eps) + (t − μ)² / max(σ², eps)) (+ ½·log 2π when full)",
+    convention="As PyTorch's GaussianNLLLoss: var of shape (N,) or (N, 1) applies to every output of the sample,"
+    " or has the shape of pred.",
+    example=Example({"pred": [1.0, 2.0, 0.0], "target": [1.5, 2.0, -1.0], "var": [0.5, 1.0, 2.0]}), non_negative=False,
+)
+def gaussian_nll(pred: np.ndarray, target: np.ndarray, var: np.ndarray, full: bool, eps: float) -> np.ndarray:
+    """Gaussian negative log-likelihood with a predicted variance."""
+    return per_sample_mean(gaussian_nll_elements(pred, target, var, full, eps))
+
+
+def gaussian_nll_elements(pred: np.ndarray, target: np.ndarray, var: np.ndarray, full: bool, eps: float) -> np.ndarray:
+    """Elementwise ½(log σ² + (t − μ)²/σ²), σ² clamped at eps; a (N,) variance is shared by a sample's outputs."""
+    v = np.maximum(var, eps)
+    if pred.ndim == 2 and v.ndim == 1:
+        v = v[:, None]
+    elif v.shape != pred.shape:
+        from losscli.errors import LossCliError
+
+        raise LossCliError(f"var has shape {v.shape} but pred {pred.shape}", "give one variance per sample or one per output")
+    loss = 0.5 * (np.log(v) + np.square(target - pred) / v)
+    return loss + 0.5 * math.log(2 * math.pi) if full else loss

@@ -133,6 +133,7 @@ class LossEntry:
     reducer: Reducer = Reducer.MEAN
     sample_weights: bool = True
     zero_at_perfect: bool = False
+    non_negative: bool = True  # false for log-likelihoods without their constant, similarities, raw distances
     logits_twin: str | None = None
     canonical: str | None = None  # for a library entry: the canonical loss computing the same quantity
 

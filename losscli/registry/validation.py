@@ -114,7 +114,7 @@ def _check_kind(
     if data.dtype == np.bool_:
         data = data.astype(np.float64)
     if kind is Kind.CLASS_TARGETS:
-        kind = Kind.CLASS_INDICES if data.ndim == 1 else Kind.SOFT_TARGETS
+        kind = Kind.CLASS_INDICES if data.ndim == 1 and first.data.ndim == 2 else Kind.SOFT_TARGETS
     if kind is Kind.CLASS_INDICES:
         return _class_indices(entry, params, inp.with_data(data), label, rows, first)
     data = data if data.dtype.kind == "f" else data.astype(np.float64)
