@@ -98,6 +98,8 @@ def _perfect_inputs(entry: LossEntry) -> tuple[np.ndarray, np.ndarray]:
     kinds = (entry.roles[0].kind, entry.roles[1].kind)
     if kinds == (Kind.PROBABILITIES, Kind.SOFT_TARGETS) and entry.task == "multiclass":
         target = np.eye(pred.shape[1])[np.arange(len(pred)) % pred.shape[1]]
+    if pred.ndim == 2 and target.ndim == 1:  # class indices: the perfect scores are one-hot
+        return np.eye(pred.shape[1])[target], target
     return target.copy(), target
 
 

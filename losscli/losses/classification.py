@@ -183,3 +183,141 @@ def hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Hinge loss for margin classifiers."""
     y = np.where(target == 0, -1, target).astype(pred.dtype, copy=False)
     return per_sample_mean(np.maximum(0, 1 - y * pred))
+
+
+def focal_terms(prob: np.ndarray, target: np.ndarray, gamma: float, eps: float) -> np.ndarray:
+    """Elementwise −t·(1 − p)^γ·log p over clipped probabilities (summed over classes by the caller)."""
+    p = np.clip(prob, eps, 1 - eps)
+    return -target * np.power(1 - p, gamma) * np.log(p)
+
+
+GAMMA = Param("gamma", "float", 2.0, "focusing exponent: 0 gives plain cross-entropy", low=0.0)
+
+
+@register(
+    name="focal", aliases=("binary_focal",), task="binary",
+    roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, "probability of class 1, or a logit with from_logits=true",
+                logits_flag="from_logits"),
+           Role("target", Kind.SOFT_TARGETS, doc="0/1 labels or soft targets")),
+    params=(Param("alpha", "float", 0.25, "weight of the positive class (1 − α for the negative)", low=0.0, high=1.0),
+            GAMMA, Param("from_logits", "bool", False, "pred holds logits"), EPS),
+    formula="l = mean_k −[α·t·(1 − p)^γ·log p + (1 − α)·(1 − t)·p^γ·log(1 − p)]",
+    convention="Lin et al. (2017) with α = 0.25, γ = 2; probabilities clipped to [eps, 1 − eps]."
+    " Keras's binary_focal_crossentropy applies α only with apply_class_balancing=true.",
+    example=BINARY_EXAMPLE,
+)
+def focal(pred: np.ndarray, target: np.ndarray, alpha: float, gamma: float, from_logits: bool, eps: float) -> np.ndarray:
+    """Binary focal loss."""
+    p = 1 / (1 + np.exp(-pred)) if from_logits else pred
+    positive = focal_terms(p, target, gamma, eps)
+    negative = focal_terms(1 - p, 1 - target, gamma, eps)
+    return per_sample_mean(alpha * positive + (1 - alpha) * negative)
+
+
+@register(
+    name="categorical_focal", task="multiclass",
+    roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, "class probabilities, or logits with from_logits=true",
+                logits_flag="from_logits"),
+           Role("target", Kind.CLASS_TARGETS, Shape.INDEX_OR_SAME, "class indices or one-hot/soft targets")),
+    params=(Param("alpha", "float_or_list", 0.25, "class weight: one number, or one per class", low=0.0),
+            GAMMA, Param("from_logits", "bool", False, "pred holds logits"), EPS),
+    formula="l = −Σ_c α_c·t_c·(1 − p_c)^γ·log p_c",
+    convention="Probabilities clipped to [eps, 1 − eps], not renormalised; α = 0.25 and γ = 2 as Keras's"
+    " CategoricalFocalCrossentropy (which renormalises probabilities).",
+    example=PROBS_EXAMPLE,
+)
+def categorical_focal(
+    pred: np.ndarray, target: np.ndarray, alpha: float | list[float], gamma: float, from_logits: bool, eps: float,
+) -> np.ndarray:
+    """Categorical focal loss."""
+    p = np.exp(log_softmax(pred)) if from_logits else pred
+    t = np.eye(p.shape[1], dtype=p.dtype)[target] if target.ndim == 1 else target
+    a = column_param(alpha, p.shape[1], p.dtype, "alpha")
+    return per_sample_sum(a * focal_terms(p, t, gamma, eps))
+
+
+@register(
+    name="squared_hinge", task="binary",
+    roles=(Role("pred", Kind.VALUES, Shape.ANY, "decision score"),
+           Role("target", Kind.HINGE_LABELS, doc="-1/1 labels, or 0/1 (0 is read as -1)")),
+    params=(),
+    formula="l = mean_k max(0, 1 − y·s)²",
+    convention="Labels {−1, 1} or {0, 1} (0 becomes −1), as Keras's squared_hinge.",
+    example=Example({"pred": [0.8, -0.3, 1.7, -2.0], "target": [1, 1, -1, -1]}), zero_at_perfect=True,
+)
+def squared_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Squared hinge loss."""
+    y = np.where(target == 0, -1, target).astype(pred.dtype, copy=False)
+    return per_sample_mean(np.square(np.maximum(0, 1 - y * pred)))
+
+
+@register(
+    name="multiclass_hinge", aliases=("crammer_singer",), task="multiclass",
+    roles=(Role("pred", Kind.VALUES, Shape.MATRIX, "decision score per class"),
+           Role("target", Kind.CLASS_INDICES, Shape.INDEX, "true class index")),
+    params=(),
+    formula="l = max(0, 1 + max_{c ≠ y} s_c − s_y)",
+    convention="Crammer–Singer, as scikit-learn's multiclass hinge_loss; PyTorch's multi_margin_loss instead"
+    " averages max(0, 1 − s_y + s_c) over every class.",
+    example=MULTICLASS_EXAMPLE,
+)
+def multiclass_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Multiclass (Crammer–Singer) hinge loss."""
+    rows = np.arange(len(target))
+    true_score = pred[rows, target]
+    others = pred.copy()
+    others[rows, target] = -np.inf
+    return np.maximum(0, 1 + others.max(axis=1) - true_score)
+
+
+@register(
+    name="js_div", aliases=("jensen_shannon",), task="distribution",
+    roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, "predicted distribution q"),
+           Role("target", Kind.SOFT_TARGETS, doc="true distribution p, same shape")),
+    params=(),
+    formula="l = ½·KL(p ‖ m) + ½·KL(q ‖ m),  m = (p + q)/2  (natural log, at most log 2)",
+    convention="Symmetric and always finite, unlike KL; in nats (divide by log 2 for bits).",
+    example=Example({"pred": [[0.4, 0.4, 0.2], [0.1, 0.6, 0.3]], "target": [[0.5, 0.3, 0.2], [0.0, 0.5, 0.5]]}),
+    zero_at_perfect=True,
+)
+def js_div(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Jensen–Shannon divergence."""
+    m = 0.5 * (pred + target)
+    kl_pm = per_sample_sum(xlogy(target, target) - xlogy(target, m))
+    kl_qm = per_sample_sum(xlogy(pred, pred) - xlogy(pred, m))
+    return 0.5 * (kl_pm + kl_qm)
+
+
+@register(
+    name="brier", aliases=("brier_score",), task="binary",
+    roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, "probability of class 1, or (N, K) class probabilities"),
+           Role("target", Kind.CLASS_TARGETS, Shape.INDEX_OR_SAME, "0/1 labels; with (N, K) pred, class indices or one-hot")),
+    params=(),
+    formula="binary: l = (p − t)²;  multiclass: l = Σ_c (p_c − t_c)²",
+    convention="Binary scores the positive class only (as scikit-learn); the multiclass form sums over classes,"
+    " so a binary problem given as two columns scores twice as much.",
+    example=BINARY_EXAMPLE, zero_at_perfect=True,
+)
+def brier(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Brier score."""
+    if pred.ndim == 2 and target.ndim == 1:
+        target = np.eye(pred.shape[1], dtype=pred.dtype)[target]
+    return per_sample_sum(np.square(pred - target)) if pred.ndim == 2 else np.square(pred - target)
+
+
+@register(
+    name="zero_one", aliases=("error_rate",), task="multiclass",
+    roles=(Role("pred", Kind.VALUES, Shape.ANY, "predicted labels, or (N, K) class scores"),
+           Role("target", Kind.VALUES, Shape.INDEX_OR_SAME, "true labels (class indices with (N, K) scores)")),
+    params=(),
+    formula="l = 1 if the prediction differs from the target (argmax of scores; whole row for multilabel) else 0",
+    convention="The mean is the error rate (1 − accuracy). With (N, K) scores and (N,) targets the predicted"
+    " class is the argmax (first on ties); with equal shapes every label of a row must match.",
+    example=Example({"pred": [1, 0, 2, 2], "target": [1, 1, 2, 0]}), zero_at_perfect=True,
+)
+def zero_one(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Zero-one loss."""
+    if pred.ndim == 2 and target.ndim == 1:
+        return (pred.argmax(axis=1) != target).astype(np.float64)
+    wrong = pred != target
+    return (wrong.reshape(len(wrong), -1).any(axis=1)).astype(np.float64)

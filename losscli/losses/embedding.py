@@ -1,7 +1,7 @@
-"""Losses on distances between embeddings, with similar/dissimilar labels.
+"""Losses on pairs and triplets: distances or embeddings with similar/dissimilar labels, and rankings.
 
-Shape contract: pred holds one distance per pair, (N,) (or (N, K), averaged over K); target
-the matching labels, same shape. Each returns (N,).
+Shape contract: distance losses take (N,) distances (or (N, K), averaged over K) and labels of
+the same shape; embedding losses take (N, D) embeddings and (N,) labels. Each returns (N,).
 """
 
 from __future__ import annotations
@@ -47,3 +47,63 @@ def contrastive(pred: np.ndarray, target: np.ndarray, margin: float) -> np.ndarr
 def hinge_embedding(pred: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray:
     """Hinge embedding loss."""
     return per_sample_mean(embedding_hinge(pred, target, margin))
+
+
+def cosine(x1: np.ndarray, x2: np.ndarray, eps: float = 1e-8) -> np.ndarray:
+    """Row-wise cosine similarity x1·x2 / max(‖x1‖·‖x2‖, eps)."""
+    norms = np.sqrt((x1 * x1).sum(axis=1) * (x2 * x2).sum(axis=1))
+    return (x1 * x2).sum(axis=1) / np.maximum(norms, eps)
+
+
+PAIR_ROLES = (
+    Role("x1", Kind.EMBEDDINGS, Shape.MATRIX, "first embedding of each pair (N, D)"),
+    Role("x2", Kind.EMBEDDINGS, Shape.SAME, "second embedding, same shape"),
+    Role("label", Kind.SIGNED_LABELS, Shape.VECTOR, "1 for a similar pair, -1 for a dissimilar one"),
+)
+
+
+@register(
+    name="cosine_embedding", task="embedding", roles=PAIR_ROLES,
+    params=(Param("margin", "float", 0.0, "similarity below which dissimilar pairs cost nothing", low=-1.0, high=1.0),),
+    formula="l = 1 − cos(x1, x2) if y = 1;  max(0, cos(x1, x2) − margin) if y = −1",
+    convention="As PyTorch's CosineEmbeddingLoss (norms floored at 1e-8); give x1 and x2 as PRED and TARGET,"
+    " the labels with --input label=PATH or --col label=COL.",
+    example=Example({"x1": [[1.0, 0.0], [1.0, 1.0]], "x2": [[1.0, 1.0], [-1.0, 0.0]], "label": [1, -1]}),
+)
+def cosine_embedding(x1: np.ndarray, x2: np.ndarray, label: np.ndarray, margin: float) -> np.ndarray:
+    """Cosine embedding loss."""
+    cos = cosine(x1, x2)
+    return np.where(label == 1, 1 - cos, np.maximum(0, cos - margin))
+
+
+@register(
+    name="margin_ranking", task="ranking",
+    roles=(Role("x1", Kind.VALUES, Shape.VECTOR, "score of the first item"),
+           Role("x2", Kind.VALUES, Shape.VECTOR, "score of the second item"),
+           Role("label", Kind.SIGNED_LABELS, Shape.VECTOR, "1 if the first should rank higher, -1 if the second")),
+    params=(Param("margin", "float", 0.0, "required score gap"),),
+    formula="l = max(0, −y·(x1 − x2) + margin)",
+    convention="As PyTorch's MarginRankingLoss; one pair per row.",
+    example=Example({"x1": [0.8, 0.2, 0.5], "x2": [0.3, 0.6, 0.5], "label": [1, 1, -1]}),
+)
+def margin_ranking(x1: np.ndarray, x2: np.ndarray, label: np.ndarray, margin: float) -> np.ndarray:
+    """Margin ranking loss."""
+    return np.maximum(0, -label * (x1 - x2) + margin)
+
+
+@register(
+    name="triplet", aliases=("triplet_margin",), task="embedding",
+    roles=(Role("anchor", Kind.EMBEDDINGS, Shape.MATRIX, "anchor embeddings (N, D)"),
+           Role("positive", Kind.EMBEDDINGS, Shape.SAME, "embeddings of the same identity"),
+           Role("negative", Kind.EMBEDDINGS, Shape.SAME, "embeddings of another identity")),
+    params=(MARGIN, Param("p", "float", 2.0, "norm of the distance", low=1.0)),
+    formula="l = max(0, ‖a − p‖_p − ‖a − n‖_p + margin)",
+    convention="Exact p-norm distances; PyTorch's TripletMarginLoss adds eps = 1e-6 to each difference first.",
+    example=Example({"anchor": [[0.0, 0.0], [1.0, 1.0]], "positive": [[0.3, 0.4], [1.0, 1.2]],
+                     "negative": [[1.0, 0.0], [3.0, 1.0]]}),
+)
+def triplet(anchor: np.ndarray, positive: np.ndarray, negative: np.ndarray, margin: float, p: float) -> np.ndarray:
+    """Triplet margin loss."""
+    d_pos = np.power(np.power(np.abs(anchor - positive), p).sum(axis=1), 1 / p)
+    d_neg = np.power(np.power(np.abs(anchor - negative), p).sum(axis=1), 1 / p)
+    return np.maximum(0, d_pos - d_neg + margin)
