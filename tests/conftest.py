@@ -37,8 +37,8 @@ def value(spec_text: str, pred: Any, target: Any, weight: Any = None, reduction:
     return run(spec_text, pred, target, weight, reduction).results[0].value
 
 
-def per_sample(spec_text: str, pred: Any, target: Any) -> np.ndarray:
-    return run(spec_text, pred, target).results[0].per_sample
+def per_sample(spec_text: str, pred: Any, target: Any, extra: dict[str, Any] | None = None) -> np.ndarray:
+    return run(spec_text, pred, target, extra=extra).results[0].per_sample
 
 
 def _pred_array(
