@@ -216,3 +216,18 @@ def test_terminal_gets_a_coloured_table_unless_no_color(monkeypatch: pytest.Monk
 
 def test_pipe_gets_json_by_default() -> None:
     assert strict_json(invoke("eval", str(SAMPLES / "regression.csv"), "--loss", "mse"))["schema_version"] == 1
+
+
+def test_info_shows_where_library_twins_part() -> None:
+    info = strict_json(invoke("info", "bce", "--format", "json"))
+    twins = {row["name"]: row for row in info["twins"]}
+    assert {"bce", "torch.binary_cross_entropy", "keras.binary_crossentropy"} <= set(twins)
+    logs = [-math.log(0.9), -math.log(0.8), -math.log(0.4)]  # the example: p = [.9, .2, .6, 0], t = [1, 0, 0, 1]
+    assert twins["torch.binary_cross_entropy"]["value"] == pytest.approx((sum(logs) + 100) / 4)
+    clipped = [*logs, -math.log(1e-7)]
+    assert twins["keras.binary_crossentropy"]["value"] == pytest.approx(sum(clipped) / 4, rel=1e-6)
+    weighted = sum((i + 1) * v for i, v in enumerate(clipped))
+    assert twins["keras.binary_crossentropy"]["weighted_value"] == pytest.approx(weighted / 4, rel=1e-6)
+    assert twins["bce"]["weighted_value"] == pytest.approx(weighted / 10, rel=1e-6)
+    from_library = strict_json(invoke("info", "torch.BCELoss", "--format", "json"))
+    assert [row["name"] for row in from_library["twins"]] == [row["name"] for row in info["twins"]]

@@ -45,6 +45,7 @@ def info_command(
 ) -> None:
     """Show a loss's formula, inputs, parameters, convention and a worked example."""
     from losscli.registry import lookup
+    from losscli.twins import twin_rows
 
     entry = lookup(name)
     example = worked_example(entry)
@@ -55,6 +56,7 @@ def info_command(
 
         doc = describe(entry)
         doc["example"] = document(example, True, SampleSelection())
+        doc["twins"] = [vars(row) for row in twin_rows(entry)]
         emit(dumps(doc) + "\n")
         return
     from losscli.render.numbers import sig
@@ -80,6 +82,15 @@ def info_command(
         f"  {result.reduction}: {sig(result.value, precision)}\n"
         f"  try: losscli eval PRED TARGET --loss {entry.name}"
     )
+    twins = twin_rows(entry)
+    if twins:
+        weights = ", ".join(str(i + 1) for i in range(len(result.per_sample)))
+        parts.append(_tabulate(
+            f"the same example in each library (weighted: sample weights {weights})",
+            ["loss", "follows", "inputs", "mean", "weights", "value", "weighted"],
+            [[t.name, t.follows, t.inputs, t.reducer, "yes" if t.weights else "no",
+              sig(t.value, precision) if t.note == "" else t.note, sig(t.weighted_value, precision) if t.weights else "—"]
+             for t in twins], out))
     emit("\n\n".join(parts) + "\n")
 
 

@@ -15,7 +15,7 @@ from losscli.registry import Example, Kind, Param, Role, Shape, Weighted, regist
 EPS = Param("eps", "float", 1e-7, "probabilities are clipped to [eps, 1 − eps]", low=0.0, high=0.5, high_open=True)
 CLASS_WEIGHT = Param("weight", "float_list", None, "one weight per class, e.g. [1,2,0.5]", low=0.0)
 LABEL_SMOOTHING = Param("label_smoothing", "float", 0.0, "mix ε of the uniform distribution into the targets", low=0.0, high=1.0)
-BINARY_EXAMPLE = Example({"pred": [0.9, 0.2, 0.6, 0.0], "target": [1, 0, 0, 0]})
+BINARY_EXAMPLE = Example({"pred": [0.9, 0.2, 0.6, 0.0], "target": [1, 0, 0, 1]})  # the last: a confident mistake
 LOGIT_EXAMPLE = Example({"pred": [2.2, -1.4, 0.4, -8.0], "target": [1, 0, 0, 0]})
 MULTICLASS_EXAMPLE = Example({"pred": [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0], [1.0, 1.0, 1.0]], "target": [0, 1, 2]})
 PROBS_EXAMPLE = Example(
