@@ -74,3 +74,10 @@ def test_sample_data_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> Non
     for command in dict.fromkeys(commands):
         result = CliRunner().invoke(app, shlex.split(command)[1:] + ["--format", "json"])
         assert result.exit_code == 0, f"{command}: {result.stderr}"
+
+
+def test_loss_reference_is_current() -> None:
+    from losscli.render.reference import reference_markdown
+
+    committed = (ROOT / "docs" / "losses.md").read_text()
+    assert committed == reference_markdown(), "docs/losses.md is stale: python -m losscli.render.reference > docs/losses.md"
