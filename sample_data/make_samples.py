@@ -213,6 +213,25 @@ def make_pairs(rng: np.random.Generator, n: int = 120) -> None:
     write_text_table(df, "pairs.tsv", sep="\t")
 
 
+def make_gaussian(rng: np.random.Generator, n: int = 100) -> None:
+    """A model predicting a mean and a variance per sample (heteroscedastic regression)."""
+    var = rng.uniform(0.2, 3.0, n).round(4)
+    mean = rng.normal(10.0, 4.0, n)
+    target = mean + rng.normal(0.0, np.sqrt(var) * rng.uniform(0.7, 1.5, n))
+    df = pd.DataFrame({"id": np.arange(1, n + 1), "pred": mean.round(4), "target": target.round(4), "var": var})
+    write_text_table(df, "gaussian.csv")
+
+
+def make_triplets(rng: np.random.Generator, n: int = 90, dim: int = 8) -> None:
+    """Face-embedding style triplets: anchor, same identity, another identity."""
+    anchor = rng.normal(0.0, 1.0, (n, dim))
+    positive = anchor + rng.normal(0.0, 0.35, (n, dim))
+    negative = rng.normal(0.0, 1.0, (n, dim))
+    hard = rng.choice(n, size=8, replace=False)  # a few negatives that look alike
+    negative[hard] = anchor[hard] + rng.normal(0.0, 0.4, (8, dim))
+    np.savez(OUT_DIR / "triplets.npz", anchor=anchor, positive=positive, negative=negative)
+
+
 def main() -> None:
     makers = [
         make_regression_csv,
@@ -226,6 +245,8 @@ def main() -> None:
         make_multilabel,
         make_distributions,
         make_pairs,
+        make_gaussian,
+        make_triplets,
     ]
     # one independent stream per file, so editing one generator leaves the others unchanged
     streams = np.random.SeedSequence(SEED).spawn(len(makers))
