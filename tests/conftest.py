@@ -20,11 +20,12 @@ def run(
 ) -> Evaluation:
     """Evaluate one spec over in-memory inputs exactly as ``losscli eval`` does.
 
-    ``pred`` and ``target`` bind the first two roles; ``extra`` any further role by name.
+    ``pred`` and ``target`` bind the first two roles (whatever their names); ``extra`` any further role by name.
     """
     spec = parse_spec(spec_text)
     entry = lookup(spec.name)
-    inputs = {"pred": InputArray("pred", np.asarray(pred), "test"), "target": InputArray("target", np.asarray(target), "test")}
+    first, second = (role.name for role in entry.roles[:2])
+    inputs = {first: InputArray(first, np.asarray(pred), "test"), second: InputArray(second, np.asarray(target), "test")}
     for role, data in (extra or {}).items():
         inputs[role] = InputArray(role, np.asarray(data), "test")
     if weight is not None:
