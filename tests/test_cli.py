@@ -231,3 +231,34 @@ def test_info_shows_where_library_twins_part() -> None:
     assert twins["bce"]["weighted_value"] == pytest.approx(weighted / 10, rel=1e-6)
     from_library = strict_json(invoke("info", "torch.BCELoss", "--format", "json"))
     assert [row["name"] for row in from_library["twins"]] == [row["name"] for row in info["twins"]]
+
+
+def test_roles_bind_by_name_from_npz_columns_and_files(tmp_path: Path) -> None:
+    triplets = np.load(SAMPLES / "triplets.npz")
+    a, p, n = triplets["anchor"], triplets["positive"], triplets["negative"]
+    expected = np.mean(np.maximum(0, np.linalg.norm(a - p, axis=1) - np.linalg.norm(a - n, axis=1) + 1))
+    from_npz = eval_json(str(SAMPLES / "triplets.npz"), "--loss", "triplet")
+    assert from_npz["losses"]["triplet"]["value"] == pytest.approx(expected, rel=1e-12)
+    assert set(from_npz["inputs"]) == {"pred", "target", "negative"}  # the first two roles report as pred and target
+    for name, data in (("a", a), ("p", p), ("n", n)):
+        np.save(tmp_path / f"{name}.npy", data)
+    from_files = eval_json(str(tmp_path / "a.npy"), str(tmp_path / "p.npy"), "--input", f"negative={tmp_path / 'n.npy'}",
+                           "--loss", "triplet")
+    assert from_files["losses"]["triplet"]["value"] == from_npz["losses"]["triplet"]["value"]
+
+
+def test_col_picks_columns_for_a_role_in_one_table(tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text("mu,y,sigma2\n1.0,1.5,0.5\n2.0,2.0,2.0\n")
+    doc = eval_json(str(path), "--col", "pred=mu", "--col", "target=y", "--col", "var=sigma2", "--loss", "gaussian_nll")
+    expected = np.mean([0.5 * (math.log(0.5) + 0.25 / 0.5), 0.5 * math.log(2.0)])
+    assert doc["losses"]["gaussian_nll"]["value"] == pytest.approx(expected)
+    assert doc["inputs"]["var"]["columns"] == ["sigma2"]
+
+
+def test_a_missing_role_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text("pred,target\n1.0,1.5\n")
+    result = runner.invoke(app, ["eval", str(path), "--loss", "gaussian_nll"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "no var column" in result.stderr and "--col var=" in result.stderr
