@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from losscli.losses._math import log_softmax, per_sample_mean, per_sample_sum, softplus
+from losscli.losses._math import column_param, log_softmax, per_sample_mean, per_sample_sum, softplus
 from losscli.losses.classification import BINARY_EXAMPLE, PROBS_EXAMPLE, clipped_bce
 from losscli.losses.regression import DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, huber_error, squared_error
 from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, register
@@ -103,3 +103,210 @@ def keras_sparse_categorical_crossentropy(pred: np.ndarray, target: np.ndarray, 
     """keras.losses.sparse_categorical_crossentropy."""
     logp = log_softmax(pred) if from_logits else np.log(_renormalised_clipped(pred))
     return -logp[np.arange(len(target)), target]
+
+
+# --- the rest of keras.losses ----------------------------------------------------------------
+
+KERAS_ALPHA = Param("alpha", "float", 0.25, "weight of class 1 (class 0 gets 1 − alpha)", low=0.0, high=1.0)
+KERAS_GAMMA = Param("gamma", "float", 2.0, "focusing exponent: 0 removes the focal factor", low=0.0)
+HINGE_ROLES = (Role("pred", Kind.VALUES, Shape.ANY, "decision scores"),
+               Role("target", Kind.HINGE_LABELS, doc="-1/1 labels, or 0/1 (converted to -1/1)"))
+HINGE_EXAMPLE = Example({"pred": [0.8, -0.3, 1.7, -2.0], "target": [1, 1, -1, -1]})
+LABELS_TO_SIGNS = ("Labels {−1, 1} are used as given; {0, 1} labels become {−1, 1}"
+                   " (Keras converts when every label is 0 or 1).")
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^−x) without overflow: e^−|x| is at most 1."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _signed(target: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    return np.where(target == 0, -1, target).astype(dtype, copy=False)
+
+
+@_keras("mean_absolute_percentage_error", "mape", "MeanAbsolutePercentageError", task="regression",
+        roles=VALUE_ROLES, params=(),
+        formula="l = 100 · mean over the last axis of |y_true − y_pred| / max(|y_true|, 1e-7)",
+        convention="In percent; the denominator is floored at 1e-7 (keras.backend.epsilon()), so a zero target"
+        f" costs |y_pred|·1e9 percent. The canonical mape with its default eps. {BATCH_SIZE_MEAN}",
+        example=REGRESSION_EXAMPLE, zero_at_perfect=True)
+def keras_mean_absolute_percentage_error(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """keras.losses.mean_absolute_percentage_error."""
+    return per_sample_mean(100 * np.abs(target - pred) / np.maximum(np.abs(target), EPSILON))
+
+
+@_keras("mean_squared_logarithmic_error", "msle", "MeanSquaredLogarithmicError", task="regression",
+        roles=(Role("pred", Kind.VALUES, doc="predicted values (below 1e-7 read as 1e-7)"),
+               Role("target", Kind.VALUES, doc="true values (below 1e-7 read as 1e-7)")),
+        params=(),
+        formula="l = mean over the last axis of (log(1 + max(y_pred, 1e-7)) − log(1 + max(y_true, 1e-7)))²",
+        convention="Both sides are floored at 1e-7 before the log, so negative values are accepted and count"
+        " as ≈ 0 (the canonical msle rejects them, and a zero there costs exactly log 1 = 0 rather than"
+        f" log(1 + 1e-7)). {BATCH_SIZE_MEAN}",
+        example=REGRESSION_EXAMPLE, zero_at_perfect=True)
+def keras_mean_squared_logarithmic_error(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """keras.losses.mean_squared_logarithmic_error."""
+    return per_sample_mean(np.square(np.log1p(np.maximum(pred, EPSILON)) - np.log1p(np.maximum(target, EPSILON))))
+
+
+@_keras("cosine_similarity", "cosine_embedding", "CosineSimilarity", task="embedding",
+        roles=(Role("pred", Kind.EMBEDDINGS, Shape.MATRIX, "predicted vectors, one row per sample (N, D)"),
+               Role("target", Kind.EMBEDDINGS, doc="true vectors, same shape")),
+        params=(),
+        formula="l = −Σ_d ŷ_true,d·ŷ_pred,d,  ŷ = y / max(‖y‖₂, 1e-7)",
+        convention="The negated cosine similarity of each row: −1 for the same direction, 0 for orthogonal"
+        " rows or a zero vector, +1 for opposite ones, so the loss is negative when the prediction is good."
+        " Norms are floored at 1e-7 (keras.ops.normalize). It equals cosine_embedding with label 1, minus 1."
+        f" {BATCH_SIZE_MEAN}",
+        example=Example({"pred": [[1.0, 0.0], [1.0, 1.0], [-1.0, -1.0]], "target": [[0.0, 1.0], [1.0, 1.0], [1.0, 1.0]]}),
+        non_negative=False)
+def keras_cosine_similarity(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """keras.losses.cosine_similarity."""
+    def unit(x: np.ndarray) -> np.ndarray:
+        return x / np.maximum(np.sqrt(np.square(x).sum(axis=1, keepdims=True)), EPSILON)
+
+    return -(unit(target) * unit(pred)).sum(axis=1)
+
+
+@_keras("log_cosh", "log_cosh", "LogCosh", task="regression", roles=VALUE_ROLES, params=(),
+        formula="l = mean over the last axis of log(cosh(e)) = e + softplus(−2e) − log 2,  e = y_pred − y_true",
+        convention=f"The same quantity as the canonical log_cosh, computed without overflow. {BATCH_SIZE_MEAN}",
+        example=REGRESSION_EXAMPLE, zero_at_perfect=True)
+def keras_log_cosh(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """keras.losses.log_cosh."""
+    a = np.abs(pred - target)
+    return per_sample_mean(a + np.log1p(np.exp(-2 * a)) - np.log(2.0).astype(a.dtype))
+
+
+@_keras("hinge", "hinge", "Hinge", task="binary", roles=HINGE_ROLES, params=(),
+        formula="l = mean over the last axis of max(0, 1 − y·s),  y ∈ {−1, 1}",
+        convention=f"{LABELS_TO_SIGNS} {BATCH_SIZE_MEAN}", example=HINGE_EXAMPLE, zero_at_perfect=True)
+def keras_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """keras.losses.hinge."""
+    return per_sample_mean(np.maximum(0, 1 - _signed(target, pred.dtype) * pred))
+
+
+@_keras("squared_hinge", "squared_hinge", "SquaredHinge", task="binary", roles=HINGE_ROLES, params=(),
+        formula="l = mean over the last axis of max(0, 1 − y·s)²,  y ∈ {−1, 1}",
+        convention=f"{LABELS_TO_SIGNS} {BATCH_SIZE_MEAN}", example=HINGE_EXAMPLE, zero_at_perfect=True)
+def keras_squared_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """keras.losses.squared_hinge."""
+    return per_sample_mean(np.square(np.maximum(0, 1 - _signed(target, pred.dtype) * pred)))
+
+
+@_keras("categorical_hinge", "multiclass_hinge", "CategoricalHinge", task="multiclass",
+        roles=(Role("pred", Kind.VALUES, Shape.MATRIX, "decision score per class"),
+               Role("target", Kind.SOFT_TARGETS, doc="one-hot targets, same shape")),
+        params=(),
+        formula="l = max(0, 1 + neg − pos),  pos = Σ_c t_c·s_c,  neg = max_c (1 − t_c)·s_c",
+        convention="With one-hot targets the true class enters neg as 0·s_y, so neg = max(0, max_{c≠y} s_c):"
+        " rival scores below 0 count as 0, unlike the Crammer–Singer multiclass_hinge (scores [0.5, −1, −2]"
+        " for class 0 cost 0.5 here, 0 there). One-hot targets only: Keras's docstring also mentions {−1, 1}"
+        f" targets, which its code uses unconverted. {BATCH_SIZE_MEAN}",
+        example=Example({"pred": [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0], [0.5, -1.0, -2.0]],
+                         "target": [[1, 0, 0], [0, 1, 0], [1, 0, 0]]}))
+def keras_categorical_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """keras.losses.categorical_hinge."""
+    pos = (target * pred).sum(axis=1)
+    neg = ((1 - target) * pred).max(axis=1)
+    return np.maximum(neg - pos + 1, 0)
+
+
+@_keras("kl_divergence", "kl_div", "KLDivergence", task="distribution",
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, "predicted distribution q"),
+               Role("target", Kind.SOFT_TARGETS, doc="true distribution p, same shape")),
+        params=(),
+        formula="l = Σ_c p_c·log(p_c / q_c),  p and q clipped to [1e-7, 1]",
+        convention="Both sides are clipped to [1e-7, 1] and not renormalised: a zero target adds"
+        " 1e-7·log(1e-7/q) (not exactly 0) and a zero prediction costs p·log(p/1e-7) instead of the"
+        f" infinity of kl_div at its default eps = 0. {BATCH_SIZE_MEAN}",
+        example=Example({"pred": [[0.4, 0.4, 0.2], [0.1, 0.6, 0.3]], "target": [[0.5, 0.3, 0.2], [0.0, 0.5, 0.5]]}),
+        zero_at_perfect=True)
+def keras_kl_divergence(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """keras.losses.kl_divergence."""
+    p = np.clip(target, EPSILON, 1)
+    q = np.clip(pred, EPSILON, 1)
+    return (p * np.log(p / q)).sum(axis=1)
+
+
+@_keras("poisson", "poisson_nll", "Poisson", task="regression",
+        roles=(Role("pred", Kind.NON_NEGATIVE, doc="predicted rate λ >= 0"),
+               Role("target", Kind.NON_NEGATIVE, doc="observed counts")),
+        params=(),
+        formula="l = mean over the last axis of [λ − t·log(λ + 1e-7)]",
+        convention="1e-7 is added inside the log, so λ = 0 is finite (it costs 16.118·t). As poisson_nll"
+        " without full, the constant log t! is left out, so the loss can be negative."
+        f" {BATCH_SIZE_MEAN}",
+        example=Example({"pred": [2.0, 0.5, 3.0], "target": [3.0, 0.0, 1.0]}), non_negative=False)
+def keras_poisson(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """keras.losses.poisson."""
+    return per_sample_mean(pred - target * np.log(pred + EPSILON))
+
+
+@_keras("binary_focal_crossentropy", "focal", "BinaryFocalCrossentropy", task="binary",
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, PROBS_OR_LOGITS, logits_flag="from_logits"),
+               Role("target", Kind.SOFT_TARGETS, doc="0/1 labels or soft targets")),
+        params=(Param("apply_class_balancing", "bool", False, "weight class 1 by alpha and class 0 by 1 − alpha"),
+                KERAS_ALPHA, KERAS_GAMMA, FROM_LOGITS, KERAS_SMOOTHING),
+        formula="t' = t·(1 − ls) + ls/2;  p_t = t'·p + (1 − t')·(1 − p);  l = mean [w·(1 − p_t)^γ·bce(t', p)],"
+        "  w = t'·α + (1 − t')·(1 − α) with apply_class_balancing, else 1",
+        convention="alpha is ignored unless apply_class_balancing=true (the canonical focal always applies it)."
+        " bce clips p to [1e-7, 1 − 1e-7] but the focal factor uses the unclipped p. from_logits=true takes"
+        " the sigmoid first and then clips like probabilities, so it is not exact at extreme logits"
+        f" (−1000 for a positive costs 16.118). gamma = 0 without balancing is binary_crossentropy. {BATCH_SIZE_MEAN}",
+        example=BINARY_EXAMPLE)
+def keras_binary_focal_crossentropy(
+    pred: np.ndarray, target: np.ndarray, apply_class_balancing: bool, alpha: float, gamma: float,
+    from_logits: bool, label_smoothing: float,
+) -> np.ndarray:
+    """keras.losses.binary_focal_crossentropy."""
+    t = target * (1 - label_smoothing) + 0.5 * label_smoothing
+    p = _sigmoid(pred) if from_logits else pred
+    p_t = t * p + (1 - t) * (1 - p)
+    loss = np.power(1 - p_t, gamma) * clipped_bce(p, t, EPSILON)
+    if apply_class_balancing:
+        loss = (t * alpha + (1 - t) * (1 - alpha)) * loss
+    return per_sample_mean(loss)
+
+
+@_keras("categorical_focal_crossentropy", "categorical_focal", "CategoricalFocalCrossentropy", task="multiclass",
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, logits_flag="from_logits"),
+               Role("target", Kind.SOFT_TARGETS, doc="one-hot or soft targets, same shape")),
+        params=(Param("alpha", "float_or_list", 0.25, "class weight: one number, or one per class", low=0.0),
+                KERAS_GAMMA, FROM_LOGITS, KERAS_SMOOTHING),
+        formula="t' = t·(1 − ls) + ls/K;  l = −Σ_c α_c·(1 − p_c)^γ·t'_c·log p_c,"
+        "  p = clip(pred / Σ pred, 1e-7, 1 − 1e-7)",
+        convention="Probabilities are renormalised then clipped (the canonical categorical_focal only clips);"
+        " with from_logits=true the softmax is taken first and then clipped the same way. alpha = 0.25 scales"
+        " every class unless given per class, so gamma = 0 with alpha = 1 is categorical_crossentropy."
+        f" {BATCH_SIZE_MEAN}",
+        example=PROBS_EXAMPLE)
+def keras_categorical_focal_crossentropy(
+    pred: np.ndarray, target: np.ndarray, alpha: float | list[float], gamma: float, from_logits: bool,
+    label_smoothing: float,
+) -> np.ndarray:
+    """keras.losses.categorical_focal_crossentropy."""
+    t = target * (1 - label_smoothing) + label_smoothing / pred.shape[1]
+    p = _renormalised_clipped(np.exp(log_softmax(pred)) if from_logits else pred)
+    a = column_param(alpha, pred.shape[1], pred.dtype, "alpha")
+    return -per_sample_sum(a * np.power(1 - p, gamma) * t * np.log(p))
+
+
+@_keras("categorical_generalized_cross_entropy", "nll", "CategoricalGeneralizedCrossEntropy", task="multiclass",
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, "class probabilities (N, K)"),
+               Role("target", Kind.CLASS_INDICES, Shape.INDEX, "integer class indices")),
+        params=(Param("q", "float", 0.5, "0 < q < 1: towards 0 cross-entropy, at 1 the mean absolute error",
+                      low=0.0, high=1.0, low_open=True, high_open=True),),
+        formula="l = (1 − p_y^q) / q",
+        convention="Integer class labels (despite the 'categorical' name); the probability of the true class is"
+        " used as given, with no clipping or renormalisation, so p_y = 0 costs 1/q. As q → 0 it tends to"
+        f" −log p_y (nll of log p). {BATCH_SIZE_MEAN}",
+        example=Example({"pred": [[0.7, 0.3], [0.2, 0.8], [0.6, 0.4], [0.4, 0.6]], "target": [0, 1, 0, 1]},
+                        {"q": 0.1}),
+        zero_at_perfect=True)
+def keras_categorical_generalized_cross_entropy(pred: np.ndarray, target: np.ndarray, q: float) -> np.ndarray:
+    """keras.losses.categorical_generalized_cross_entropy."""
+    p_y = pred[np.arange(len(target)), target]
+    return (1 - np.power(p_y, q)) / q
