@@ -19,12 +19,13 @@ REDUCTIONS = ("mean", "sum", "none")
 
 @dataclass
 class Accumulator:
-    """Running sums for one loss: Σ w·l, Σ w·l², Σ w·v (v: the loss's own weights), N, non-finite count."""
+    """Running sums for one loss: Σ w·l, Σ w·l², Σ w·v and Σ v (v: the loss's own weights), N, non-finite count."""
 
     reducer: Reducer
     weighted_sum: float = 0.0
     weighted_sq_sum: float = 0.0
     weight_sum: float = 0.0
+    loss_weight_sum: float = 0.0  # Σ v alone: the batch size that counts for BATCH_MEAN
     count: int = 0
     n_nonfinite: int = 0
     maximum: float = -math.inf
@@ -44,6 +45,7 @@ class Accumulator:
         if self.reducer is Reducer.ROOT_MEAN:
             self.weighted_sq_sum += float((wl * l64).sum())
         self.count += len(l64)
+        self.loss_weight_sum += len(l64) if loss_weight is None else float(loss_weight.sum(dtype=np.float64))
         self.n_nonfinite += int(len(l64) - np.isfinite(l64).sum())
         if self.reducer is Reducer.MAX and len(l64):
             self.maximum = max(self.maximum, float(l64.max()))
@@ -59,7 +61,7 @@ class Accumulator:
         if self.reducer is Reducer.MEDIAN:
             return float(np.median(np.concatenate(self.chunks))) if self.count else math.nan
         if self.reducer is Reducer.BATCH_MEAN:
-            return _ratio(self.weighted_sum, self.count)
+            return _ratio(self.weighted_sum, self.loss_weight_sum)
         if self.reducer is Reducer.ROOT_MEAN:
             ratio = _ratio(self.weighted_sq_sum, self.weight_sum)
             return math.sqrt(ratio) if ratio >= 0 else math.nan

@@ -381,3 +381,15 @@ def test_generalized_cross_entropy_limits_and_q_range() -> None:
             value(f"keras.categorical_generalized_cross_entropy:q={q}", pred, labels)
     with pytest.raises(LossCliError, match="class indices"):
         value("keras.categorical_generalized_cross_entropy", pred, [0, 2])
+
+
+def test_sparse_categorical_ignore_class_masks_rows_and_the_batch_size() -> None:
+    # Keras 3 masks ignored rows: Σ w·l over kept rows, divided by the number of kept rows.
+    pred = [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.25, 0.5, 0.25]]
+    l0, l2 = -math.log(0.7), -math.log(0.5)
+    spec = "keras.sparse_categorical_crossentropy:ignore_class=-1"
+    assert value(spec, pred, [0, -1, 1]) == pytest.approx((l0 + l2) / 2)
+    assert value(spec, pred, [0, -1, 1], weight=[1, 5, 3]) == pytest.approx((1 * l0 + 3 * l2) / 2)
+    np.testing.assert_allclose(per_sample(spec, pred, [0, -1, 1]), [l0, 0.0, l2])
+    with pytest.raises(LossCliError, match="class indices"):
+        value("keras.sparse_categorical_crossentropy", pred, [0, -1, 1])

@@ -13,7 +13,7 @@ import numpy as np
 from losscli.losses._math import column_param, log_softmax, per_sample_mean, per_sample_sum, softplus
 from losscli.losses.classification import BINARY_EXAMPLE, PROBS_EXAMPLE, clipped_bce
 from losscli.losses.regression import DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, huber_error, squared_error
-from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, register
+from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, Weighted, register
 
 EPSILON = 1e-7
 FROM_LOGITS = Param("from_logits", "bool", False, "inputs are logits rather than probabilities")
@@ -94,15 +94,21 @@ def keras_categorical_crossentropy(
 @_keras("sparse_categorical_crossentropy", "nll", "SparseCategoricalCrossentropy", task="multiclass",
         roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, logits_flag="from_logits"),
                Role("target", Kind.CLASS_INDICES, Shape.INDEX, "integer class indices")),
-        params=(FROM_LOGITS,),
-        formula="l = −log p_y,  p = clip(pred / Σ pred, 1e-7, 1 − 1e-7)",
+        params=(FROM_LOGITS, Param("ignore_class", "int_or_none", None, "rows with this label are masked out")),
+        formula="l = −log p_y,  p = clip(pred / Σ pred, 1e-7, 1 − 1e-7);  with ignore_class: Σ w·l / (rows kept)",
         convention="Integer labels; probabilities renormalised then clipped as in categorical_crossentropy;"
-        f" from_logits=true uses log_softmax. {BATCH_SIZE_MEAN}",
+        f" from_logits=true uses log_softmax. {BATCH_SIZE_MEAN} Rows labelled ignore_class are masked:"
+        " they add nothing, and the batch size counts only the rows kept.",
         example=Example({"pred": [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]], "target": [0, 2]}))
-def keras_sparse_categorical_crossentropy(pred: np.ndarray, target: np.ndarray, from_logits: bool) -> np.ndarray:
+def keras_sparse_categorical_crossentropy(
+    pred: np.ndarray, target: np.ndarray, from_logits: bool, ignore_class: int | None,
+) -> Weighted:
     """keras.losses.sparse_categorical_crossentropy."""
     logp = log_softmax(pred) if from_logits else np.log(_renormalised_clipped(pred))
-    return -logp[np.arange(len(target)), target]
+    kept = target != ignore_class if ignore_class is not None else np.ones(len(target), dtype=bool)
+    picked = logp[np.arange(len(target)), np.where(kept, target, 0)]
+    mask = kept.astype(logp.dtype)
+    return Weighted(-picked * mask, mask)
 
 
 # --- the rest of keras.losses ----------------------------------------------------------------

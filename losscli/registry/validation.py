@@ -134,7 +134,7 @@ def _class_indices(
     first: InputArray,
 ) -> np.ndarray:
     data, n_classes = inp.data, first.data.shape[1]
-    ignore = params.get("ignore_index")
+    ignore = params.get("ignore_index", params.get("ignore_class"))
     if data.dtype.kind in "iu":
         values = data.astype(np.int64, copy=False)
     else:
