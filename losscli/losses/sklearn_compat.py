@@ -1,3 +1,406 @@
-"""scikit-learn-compatible losses: ``sklearn.<metric name>`` from ``sklearn.metrics``."""
+"""scikit-learn-compatible losses: ``sklearn.<metric name>`` from ``sklearn.metrics``.
+
+Each reproduces the ``sklearn.metrics`` function with its default arguments. Roles keep
+scikit-learn's argument names (``y_pred``/``y_proba``/``pred_decision`` and ``y_true``) but
+the prediction comes first, as everywhere in losscli. Sample weights act as scikit-learn's
+``sample_weight`` (``np.average``: Σ w·l / Σ w). For (N, K) multi-output regression the
+default ``multioutput='uniform_average'`` averages the per-output means, which equals the
+mean of per-sample means over K; where scikit-learn instead takes a root or a median per
+output before averaging, only one output is accepted.
+"""
 
 from __future__ import annotations
+
+import numpy as np
+
+from losscli.errors import LossCliError
+from losscli.losses._math import per_sample_mean, xlogy
+from losscli.losses.regression import absolute_error, squared_error
+from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, register
+
+NP_AVERAGE = "sample_weight as scikit-learn's np.average: Σ w·l / Σ w."
+UNIFORM_AVERAGE = ("(N, K) outputs: the mean over outputs per sample, so the mean equals"
+                   " multioutput='uniform_average'. " + NP_AVERAGE)
+REGRESSION_EXAMPLE = Example({"y_pred": [2.5, 0.0, 2.0, 8.0], "y_true": [3.0, -0.5, 2.0, 7.0]})
+DEVIANCE_EXAMPLE = Example({"y_pred": [0.5, 0.5, 2.0, 2.0], "y_true": [2.0, 0.0, 1.0, 4.0]})
+PRED = Role("y_pred", Kind.VALUES, Shape.ANY, "estimated target values, (N,) or (N, K) outputs")
+TRUE = Role("y_true", Kind.VALUES, doc="true target values, same shape")
+VALUE_ROLES = (PRED, TRUE)
+ONE_OUTPUT_ROLES = (
+    Role("y_pred", Kind.VALUES, doc="estimated target values: (N,) or (N, 1), one output (see convention)"),
+    TRUE,
+)
+VECTOR_ROLES = (Role("y_pred", Kind.VALUES, Shape.VECTOR, "estimated target values, (N,)"), TRUE)
+
+
+def _sklearn(name: str, canonical: str, **declarations):  # type: ignore[no-untyped-def]
+    return register(name=f"sklearn.{name}", follows="sklearn", canonical=canonical, **declarations)
+
+
+# --- checks only the function can see ------------------------------------------------------
+
+def _first_bad(values: np.ndarray, bad: np.ndarray) -> str:
+    """``3 values (the first: -0.5)``: how many of ``values`` are ``bad``, and the first of them."""
+    count = int(bad.sum())
+    first = values.reshape(-1)[int(np.argmax(bad.reshape(-1)))]
+    return f"{count} value{'s' if count > 1 else ''} (the first: {first:g})"
+
+
+def _zero_one_labels(y_true: np.ndarray, name: str) -> None:
+    bad = (y_true != 0) & (y_true != 1)
+    if bad.any():
+        raise LossCliError(
+            f"sklearn.{name}: y_true must hold 0/1 labels (or 0/1 indicator rows), but has {_first_bad(y_true, bad)} that are not",
+            "give 0/1 labels with (N,) probabilities of the positive class, or (N,) class indices with (N, K) probabilities",
+        )
+
+
+def _class_index_array(y_true: np.ndarray, n_classes: int, name: str) -> np.ndarray:
+    """(N,) integer class indices in [0, K) from a VALUES-kind input, or a clear error."""
+    if y_true.ndim != 1:
+        raise LossCliError(
+            f"sklearn.{name}: with (N, {n_classes}) decision values y_true must be (N,) class indices,"
+            f" got shape {y_true.shape}",
+            "give one class index per sample (scikit-learn takes a 1-d y_true)",
+        )
+    bad = (y_true != np.floor(y_true)) | (y_true < 0) | (y_true >= n_classes)
+    if bad.any():
+        raise LossCliError(
+            f"sklearn.{name}: y_true must be class indices in [0, {n_classes}), but has {_first_bad(y_true, bad)} that are not",
+            f"pred_decision has {n_classes} columns, so labels run from 0 to {n_classes - 1}",
+        )
+    return y_true.astype(np.int64)
+
+
+def _signed(y_true: np.ndarray, name: str) -> np.ndarray:
+    """{−1, 1} or {0, 1} labels as ±1 (1 is positive)."""
+    bad = (y_true != -1) & (y_true != 0) & (y_true != 1)
+    if bad.any():
+        raise LossCliError(
+            f"sklearn.{name}: binary y_true must be -1/1 or 0/1 labels, but has {_first_bad(y_true, bad)} that are not",
+            "for a multiclass problem give (N, K) decision values and (N,) class indices",
+        )
+    if (y_true == 0).any() and (y_true == -1).any():
+        raise LossCliError(f"sklearn.{name}: y_true mixes 0 and -1 labels", "use {-1, 1} or {0, 1} labels, not both")
+    return np.where(y_true == 1, 1, -1)
+
+
+def _one_output(y_pred: np.ndarray, name: str, per_output: str) -> None:
+    """Refuse (N, K > 1): scikit-learn's value is not a mean of per-sample values there."""
+    if y_pred.ndim == 2 and y_pred.shape[1] > 1:
+        raise LossCliError(
+            f"sklearn.{name} takes a single output here, got {y_pred.shape[1]} outputs: with several outputs"
+            f" scikit-learn takes the {per_output} of each output over the samples, then averages those {y_pred.shape[1]}"
+            " numbers, which is not a reduction of per-sample losses",
+            "select one output column (and evaluate each output separately)",
+        )
+
+
+def _class_probabilities(y_proba: np.ndarray, y_true: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(N, C) probabilities and 0/1 targets as scikit-learn builds them: one column p becomes [1 − p, p]."""
+    if y_proba.ndim == 1 or y_proba.shape[1] == 1:
+        p = y_proba.reshape(-1)
+        t = y_true.reshape(-1)
+        _zero_one_labels(t, name)
+        t = t.astype(p.dtype, copy=False)
+        return np.stack([1 - p, p], axis=1), np.stack([1 - t, t], axis=1)
+    if y_true.ndim == 1:  # class indices (checked against K by the kind check)
+        return y_proba, np.eye(y_proba.shape[1], dtype=y_proba.dtype)[y_true]
+    _zero_one_labels(y_true, name)
+    return y_proba, y_true.astype(y_proba.dtype, copy=False)
+
+
+def _tweedie_domain(y_pred: np.ndarray, y_true: np.ndarray, power: float, name: str) -> None:
+    """scikit-learn's domain rules for the Tweedie deviance of a given power."""
+    if 0 < power < 1:
+        raise LossCliError(f"sklearn.{name}: power={power:g} is not allowed", "power must be <= 0 or >= 1")
+    if power < 0:
+        bad_true, needs = np.zeros(y_true.shape, dtype=bool), "strictly positive y_pred"
+    elif power == 0:
+        return
+    elif power < 2:
+        bad_true, needs = y_true < 0, "non-negative y_true and strictly positive y_pred"
+    else:
+        bad_true, needs = y_true <= 0, "strictly positive y_true and y_pred"
+    bad_pred = y_pred <= 0
+    for role, values, bad in (("y_pred", y_pred, bad_pred), ("y_true", y_true, bad_true)):
+        if bad.any():
+            raise LossCliError(
+                f"sklearn.{name} with power={power:g} needs {needs}, but {role} has {_first_bad(values, bad)} outside that range",
+                "power=0 (squared error) takes any real values; power < 0 needs only y_pred > 0",
+            )
+
+
+def tweedie_deviance(y_pred: np.ndarray, y_true: np.ndarray, power: float) -> np.ndarray:
+    """Elementwise unit deviance of a Tweedie distribution with the given power (scikit-learn's cases)."""
+    p, y = y_pred, y_true
+    if power == 0:
+        return np.square(y - p)
+    if power == 1:
+        return 2 * (xlogy(y, y / p) - y + p)
+    if power == 2:
+        return 2 * (np.log(p / y) + y / p - 1)
+    a, b = 1 - power, 2 - power
+    y_term = np.power(np.maximum(y, 0) if power < 0 else y, b)
+    return 2 * (y_term / (a * b) - y * np.power(p, a) / a + np.power(p, b) / b)
+
+
+# --- classification ------------------------------------------------------------------------
+
+@_sklearn(
+    "log_loss", "categorical_crossentropy", task="multiclass",
+    roles=(Role("y_proba", Kind.PROBABILITIES, Shape.ANY,
+                "(N,) probability of class 1, or (N, K) class probabilities (columns in class order)"),
+           Role("y_true", Kind.CLASS_TARGETS, Shape.INDEX_OR_SAME,
+                "0/1 labels with (N,) y_proba; class indices (or 0/1 indicator rows) with (N, K)")),
+    params=(),
+    formula="l = −Σ_c t_c·log clip(p_c, eps, 1 − eps),  eps = machine epsilon of y_proba's dtype;"
+    " (N,) y_proba p means the columns [1 − p, p]",
+    convention="Clipped to [eps, 1 − eps] with eps = np.finfo(y_proba.dtype).eps (2.2e-16 for float64,"
+    " 1.19e-7 for float32), so p = 0 for a positive costs −log(eps) ≈ 36.04 in float64. Rows that do not sum"
+    " to 1 are used as given (scikit-learn only warns). With (N,) y_proba the negative class's probability is"
+    " clip(1 − p), as scikit-learn. Labels are 0/1 or class indices (scikit-learn also takes arbitrary labels"
+    " sorted alphabetically). " + NP_AVERAGE,
+    example=Example({"y_proba": [[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]], "y_true": [1, 0, 0, 1]}),
+)
+def sklearn_log_loss(y_proba: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.log_loss."""
+    prob, target = _class_probabilities(y_proba, y_true, "log_loss")
+    eps = np.finfo(prob.dtype).eps
+    return -(target * np.log(np.clip(prob, eps, 1 - eps))).sum(axis=1)
+
+
+@_sklearn(
+    "hinge_loss", "hinge", task="binary",
+    roles=(Role("pred_decision", Kind.VALUES, Shape.ANY,
+                "(N,) decision values, or (N, K) one per class (multiclass)"),
+           Role("y_true", Kind.VALUES, Shape.INDEX_OR_SAME,
+                "-1/1 or 0/1 labels with (N,) pred_decision; class indices with (N, K)")),
+    params=(),
+    formula="binary: l = max(0, 1 − y·s), y ∈ {−1, 1};  multiclass: l = max(0, 1 − (s_y − max_{c≠y} s_c))",
+    convention="Binary labels −1/1 or 0/1 (0 is negative). scikit-learn maps the larger of the two labels"
+    " present to +1, which agrees whenever both classes occur; if y_true holds one label only, scikit-learn"
+    " scores every sample as negative, which losscli does not copy. Multiclass: (N, K) decision values with"
+    " class indices and the Crammer–Singer margin (scikit-learn rejects K = 2 columns; here they take the"
+    " same margin). " + NP_AVERAGE,
+    example=Example({"pred_decision": [-2.18, 2.36, 0.09], "y_true": [-1, 1, 1]}),
+)
+def sklearn_hinge_loss(pred_decision: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.hinge_loss."""
+    s = pred_decision
+    if s.ndim == 2 and s.shape[1] > 1:
+        idx = _class_index_array(y_true, s.shape[1], "hinge_loss")
+        rows = np.arange(len(idx))
+        is_true = np.zeros(s.shape, dtype=bool)
+        is_true[rows, idx] = True
+        margin = s[rows, idx] - np.where(is_true, -np.inf, s).max(axis=1)
+    else:
+        s = s.reshape(-1)
+        margin = _signed(y_true.reshape(-1), "hinge_loss").astype(s.dtype) * s
+    return np.maximum(0, 1 - margin)
+
+
+@_sklearn(
+    "brier_score_loss", "brier", task="binary",
+    roles=(Role("y_proba", Kind.PROBABILITIES, Shape.ANY,
+                "(N,) probability of the positive class, or (N, K) class probabilities"),
+           Role("y_true", Kind.CLASS_TARGETS, Shape.INDEX_OR_SAME,
+                "0/1 labels with (N,) y_proba; class indices (or 0/1 indicator rows) with (N, K)")),
+    params=(),
+    formula="l = s·Σ_c (t_c − p_c)²,  s = ½ for two classes ((N,) or (N, 2)), 1 for K ≥ 3;"
+    "  binary: l = (t − p)²",
+    convention="scale_by_half='auto': the binary score is halved to lie in [0, 1] (so (N,) gives (t − p)²);"
+    " three or more classes are not halved (range [0, 2]). Probabilities are not clipped or renormalised."
+    " " + NP_AVERAGE,
+    example=Example({"y_proba": [0.1, 0.9, 0.8, 0.3], "y_true": [0, 1, 1, 0]}), zero_at_perfect=True,
+)
+def sklearn_brier_score_loss(y_proba: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.brier_score_loss."""
+    prob, target = _class_probabilities(y_proba, y_true, "brier_score_loss")
+    score = np.square(target - prob).sum(axis=1)
+    return score * 0.5 if prob.shape[1] < 3 else score
+
+
+@_sklearn(
+    "zero_one_loss", "zero_one", task="multiclass",
+    roles=(Role("y_pred", Kind.VALUES, Shape.ANY, "predicted labels (N,), or (N, K) label indicators"),
+           Role("y_true", Kind.VALUES, doc="true labels, same shape")),
+    params=(),
+    formula="l = 1 if y_pred ≠ y_true else 0  ((N, K): 1 unless every label of the row matches)",
+    convention="normalize=True: the mean is the (weighted) fraction misclassified, 1 − accuracy_score. (N, K)"
+    " multilabel rows are the subset zero-one loss. Labels are compared exactly as numbers (scikit-learn"
+    " rejects continuous values and non-0/1 indicator matrices). " + NP_AVERAGE,
+    example=Example({"y_pred": [1, 2, 3, 4], "y_true": [2, 2, 3, 4]}), zero_at_perfect=True,
+)
+def sklearn_zero_one_loss(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.zero_one_loss."""
+    wrong = y_pred != y_true
+    row_wrong = wrong.reshape(len(wrong), -1).any(axis=1)
+    return row_wrong.astype(y_pred.dtype if y_pred.dtype.kind == "f" else np.float64)
+
+
+@_sklearn(
+    "hamming_loss", "zero_one", task="multilabel",
+    roles=(Role("y_pred", Kind.VALUES, Shape.ANY, "predicted labels (N,), or (N, K) label indicators"),
+           Role("y_true", Kind.VALUES, doc="true labels, same shape")),
+    params=(),
+    formula="l = mean_k [y_pred_k ≠ y_true_k]",
+    convention="The fraction of wrong labels: for (N,) the zero-one loss, for (N, K) multilabel rows the"
+    " fraction of the K labels that differ (so the mean is wrong labels / (N·K)). Labels are compared exactly"
+    " as numbers. " + NP_AVERAGE,
+    example=Example({"y_pred": [[0, 0], [0, 0]], "y_true": [[0, 1], [1, 1]]}), zero_at_perfect=True,
+)
+def sklearn_hamming_loss(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.hamming_loss."""
+    return per_sample_mean((y_pred != y_true).astype(y_pred.dtype if y_pred.dtype.kind == "f" else np.float64))
+
+
+# --- regression ----------------------------------------------------------------------------
+
+@_sklearn("mean_squared_error", "mse", task="regression", roles=VALUE_ROLES, params=(),
+          formula="l = mean_k (y_pred_k − y_true_k)²", convention=UNIFORM_AVERAGE,
+          example=REGRESSION_EXAMPLE, zero_at_perfect=True)
+def sklearn_mean_squared_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.mean_squared_error."""
+    return squared_error(y_pred, y_true)
+
+
+@_sklearn("root_mean_squared_error", "rmse", task="regression", roles=ONE_OUTPUT_ROLES, params=(),
+          formula="l = |y_pred − y_true|;  reduced: sqrt(Σ w·l² / Σ w)",
+          convention="The root of the weighted mean squared error, not a mean of per-sample values (each sample's"
+          " value is its absolute error). One output only: for (N, K) scikit-learn averages the K per-output"
+          " roots, which no per-sample reduction gives, so K > 1 is refused. " + NP_AVERAGE,
+          example=REGRESSION_EXAMPLE, reducer=Reducer.ROOT_MEAN, zero_at_perfect=True)
+def sklearn_root_mean_squared_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.root_mean_squared_error."""
+    _one_output(y_pred, "root_mean_squared_error", "root mean square")
+    return np.abs(y_pred - y_true).reshape(-1)
+
+
+@_sklearn("mean_absolute_error", "mae", task="regression", roles=VALUE_ROLES, params=(),
+          formula="l = mean_k |y_pred_k − y_true_k|", convention=UNIFORM_AVERAGE,
+          example=REGRESSION_EXAMPLE, zero_at_perfect=True)
+def sklearn_mean_absolute_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.mean_absolute_error."""
+    return absolute_error(y_pred, y_true)
+
+
+@_sklearn("mean_absolute_percentage_error", "mape", task="regression", roles=VALUE_ROLES, params=(),
+          formula="l = mean_k |y_pred_k − y_true_k| / max(|y_true_k|, eps),  eps = 2.220446e-16",
+          convention="A fraction, not a percentage (0.5 means 50 %); eps is np.finfo(np.float64).eps, so a zero"
+          " y_true gives a huge but finite value. " + UNIFORM_AVERAGE,
+          example=REGRESSION_EXAMPLE, zero_at_perfect=True)
+def sklearn_mean_absolute_percentage_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.mean_absolute_percentage_error."""
+    eps = np.asarray(np.finfo(np.float64).eps, dtype=y_true.dtype)
+    return per_sample_mean(np.abs(y_pred - y_true) / np.maximum(np.abs(y_true), eps))
+
+
+LOG_ROLES = (Role("y_pred", Kind.NON_NEGATIVE, Shape.ANY, "estimated target values, >= 0"),
+             Role("y_true", Kind.NON_NEGATIVE, doc="true target values, >= 0, same shape"))
+LOG_EXAMPLE = Example({"y_pred": [2.5, 5.0, 4.0, 8.0], "y_true": [3.0, 5.0, 2.5, 7.0]})
+NEGATIVE_REFUSED = ("Negative values are refused (older scikit-learn raises for any negative value;"
+                    " 1.9 accepts values above −1, where log1p is still defined).")
+
+
+@_sklearn("mean_squared_log_error", "msle", task="regression", roles=LOG_ROLES, params=(),
+          formula="l = mean_k (log1p(y_pred_k) − log1p(y_true_k))²",
+          convention=f"{NEGATIVE_REFUSED} {UNIFORM_AVERAGE}", example=LOG_EXAMPLE, zero_at_perfect=True)
+def sklearn_mean_squared_log_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.mean_squared_log_error."""
+    return per_sample_mean(np.square(np.log1p(y_pred) - np.log1p(y_true)))
+
+
+@_sklearn("root_mean_squared_log_error", "msle", task="regression",
+          roles=(Role("y_pred", Kind.NON_NEGATIVE, doc="estimated target values, >= 0: (N,) or (N, 1), one output"),
+                 LOG_ROLES[1]),
+          params=(),
+          formula="l = |log1p(y_pred) − log1p(y_true)|;  reduced: sqrt(Σ w·l² / Σ w)",
+          convention="The root of the weighted mean squared log error (each sample's value is its absolute log"
+          " error). One output only: for (N, K) scikit-learn averages the K per-output roots, so K > 1 is refused."
+          f" {NEGATIVE_REFUSED} {NP_AVERAGE}",
+          example=LOG_EXAMPLE, reducer=Reducer.ROOT_MEAN, zero_at_perfect=True)
+def sklearn_root_mean_squared_log_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.root_mean_squared_log_error."""
+    _one_output(y_pred, "root_mean_squared_log_error", "root mean square of the log errors")
+    return np.abs(np.log1p(y_pred) - np.log1p(y_true)).reshape(-1)
+
+
+@_sklearn("median_absolute_error", "mae", task="regression", roles=ONE_OUTPUT_ROLES, params=(),
+          formula="l = |y_pred − y_true|;  reduced: the median of l",
+          convention="The median over samples (the mean of the two middle values for even N). No sample weights:"
+          " scikit-learn's weighted median (a weighted percentile) is not supported here. One output only: for"
+          " (N, K) scikit-learn averages the K per-output medians, so K > 1 is refused.",
+          example=REGRESSION_EXAMPLE, reducer=Reducer.MEDIAN, sample_weights=False, zero_at_perfect=True)
+def sklearn_median_absolute_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.median_absolute_error."""
+    _one_output(y_pred, "median_absolute_error", "median")
+    return np.abs(y_pred - y_true).reshape(-1)
+
+
+@_sklearn("max_error", "mae", task="regression", roles=VECTOR_ROLES, params=(),
+          formula="l = |y_pred − y_true|;  reduced: the max of l",
+          convention="The largest absolute error. One output only, as scikit-learn (multioutput is not supported);"
+          " max_error takes no sample_weight.",
+          example=Example({"y_pred": [4.0, 2.0, 7.0, 1.0], "y_true": [3.0, 2.0, 7.0, 1.0]}),
+          reducer=Reducer.MAX, sample_weights=False, zero_at_perfect=True)
+def sklearn_max_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.max_error."""
+    return np.abs(y_pred - y_true)
+
+
+@_sklearn("mean_pinball_loss", "quantile", task="regression", roles=VALUE_ROLES,
+          params=(Param("alpha", "float", 0.5, "the quantile predicted (slope of the pinball loss)", low=0.0, high=1.0),),
+          formula="l = mean_k max(α·(y_true_k − y_pred_k), (α − 1)·(y_true_k − y_pred_k))",
+          convention="Under-prediction costs α per unit, over-prediction 1 − α; α = 0.5 is half the absolute error."
+          " " + UNIFORM_AVERAGE,
+          example=Example({"y_pred": [0.0, 2.0, 3.0], "y_true": [1.0, 2.0, 3.0]}, {"alpha": 0.1}), zero_at_perfect=True)
+def sklearn_mean_pinball_loss(y_pred: np.ndarray, y_true: np.ndarray, alpha: float) -> np.ndarray:
+    """sklearn.metrics.mean_pinball_loss."""
+    diff = y_true - y_pred
+    return per_sample_mean(np.maximum(alpha * diff, (alpha - 1) * diff)) + 0.0  # + 0.0 turns −0.0 into 0.0
+
+
+TWEEDIE_FORMULA = ("p = 0: (y − μ)²;  p = 1: 2·(y·log(y/μ) − y + μ);  p = 2: 2·(log(μ/y) + y/μ − 1);"
+                   "  otherwise 2·(max(y, 0)^(2−p)/((1−p)(2−p)) − y·μ^(1−p)/(1−p) + μ^(2−p)/(2−p))")
+
+
+@_sklearn("mean_tweedie_deviance", "mse", task="regression",
+          roles=(Role("y_pred", Kind.VALUES, Shape.VECTOR, "predicted mean μ, (N,); > 0 unless power = 0"),
+                 Role("y_true", Kind.VALUES, doc="observed y: any real (power <= 0), >= 0 (1 <= power < 2), > 0 (power >= 2)")),
+          params=(Param("power", "float", 0.0, "Tweedie power: <= 0 or >= 1 (0 normal, 1 Poisson, 2 gamma, 3 inverse Gaussian)"),),
+          formula=f"l = unit deviance: {TWEEDIE_FORMULA}",
+          convention="scikit-learn's domain rules raise an error: power < 0 needs y_pred > 0; power = 0 takes any"
+          " values (the squared error); 1 <= power < 2 needs y_true >= 0 and y_pred > 0; power >= 2 needs both > 0;"
+          " 0 < power < 1 is refused. One output only (scikit-learn has no multioutput here). " + NP_AVERAGE,
+          example=Example(DEVIANCE_EXAMPLE.inputs, {"power": 1.0}), zero_at_perfect=True)
+def sklearn_mean_tweedie_deviance(y_pred: np.ndarray, y_true: np.ndarray, power: float) -> np.ndarray:
+    """sklearn.metrics.mean_tweedie_deviance."""
+    _tweedie_domain(y_pred, y_true, power, "mean_tweedie_deviance")
+    return tweedie_deviance(y_pred, y_true, power)
+
+
+@_sklearn("mean_poisson_deviance", "poisson_nll", task="regression",
+          roles=(Role("y_pred", Kind.POSITIVE, Shape.VECTOR, "predicted mean μ > 0, (N,)"),
+                 Role("y_true", Kind.NON_NEGATIVE, doc="observed counts y >= 0")),
+          params=(),
+          formula="l = 2·(y·log(y/μ) − y + μ),  0·log 0 = 0",
+          convention="The Tweedie deviance with power = 1: twice the Poisson negative log-likelihood minus its"
+          " value at μ = y. One output only. " + NP_AVERAGE,
+          example=DEVIANCE_EXAMPLE)
+def sklearn_mean_poisson_deviance(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.mean_poisson_deviance."""
+    return tweedie_deviance(y_pred, y_true, 1)
+
+
+@_sklearn("mean_gamma_deviance", "poisson_nll", task="regression",
+          roles=(Role("y_pred", Kind.POSITIVE, Shape.VECTOR, "predicted mean μ > 0, (N,)"),
+                 Role("y_true", Kind.POSITIVE, doc="observed y > 0")),
+          params=(),
+          formula="l = 2·(log(μ/y) + y/μ − 1)",
+          convention="The Tweedie deviance with power = 2; invariant to scaling y and μ together (a relative"
+          " error). One output only. " + NP_AVERAGE,
+          example=Example({"y_pred": [0.5, 0.5, 2.0, 2.0], "y_true": [2.0, 0.5, 1.0, 4.0]}), zero_at_perfect=True)
+def sklearn_mean_gamma_deviance(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """sklearn.metrics.mean_gamma_deviance."""
+    return tweedie_deviance(y_pred, y_true, 2)
