@@ -148,7 +148,7 @@ def tweedie_deviance(y_pred: np.ndarray, y_true: np.ndarray, power: float) -> np
 # --- classification ------------------------------------------------------------------------
 
 @_sklearn(
-    "log_loss", "categorical_crossentropy", task="multiclass",
+    "log_loss", "bce", task="binary",
     roles=(Role("y_proba", Kind.PROBABILITIES, Shape.ANY,
                 "(N,) probability of class 1, or (N, K) class probabilities (columns in class order)"),
            Role("y_true", Kind.CLASS_TARGETS, Shape.INDEX_OR_SAME,

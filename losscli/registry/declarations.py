@@ -51,7 +51,7 @@ class Reducer(str, Enum):
     """
 
     MEAN = "mean: Σ w·l / Σ w"
-    BATCH_MEAN = "batch mean: Σ w·l / N (N counts only rows the loss keeps)"
+    BATCH_MEAN = "batch mean: Σ w·l / N"  # N counts the rows the loss keeps (masked rows leave it)
     ROOT_MEAN = "root mean square: sqrt(Σ w·l² / Σ w)"
     MEDIAN = "median: median of l"
     MAX = "max: max of l"
