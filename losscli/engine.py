@@ -119,7 +119,7 @@ def _check_weight_support(loss: ResolvedLoss, weight: InputArray | None) -> None
     entry = loss.entry
     if weight is not None and not entry.sample_weights:
         raise LossCliError(
-            f"loss {loss.spec.text!r} takes no sample weights ({entry.follows}'s function has no such argument)",
+            f"loss {loss.spec.text!r} takes no sample weights (see 'losscli info {entry.name}')",
             f"drop the weights, or use '{entry.canonical}', which takes them" if entry.canonical else "drop the weights",
         )
 

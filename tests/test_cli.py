@@ -229,6 +229,8 @@ def test_info_shows_where_library_twins_part() -> None:
     weighted = sum((i + 1) * v for i, v in enumerate(clipped))
     assert twins["keras.binary_crossentropy"]["weighted_value"] == pytest.approx(weighted / 4, rel=1e-6)
     assert twins["bce"]["weighted_value"] == pytest.approx(weighted / 10, rel=1e-6)
+    eps = np.finfo(np.float64).eps  # scikit-learn clips at the float64 epsilon: −log(eps) ≈ 36.04
+    assert twins["sklearn.log_loss"]["value"] == pytest.approx((sum(logs) - math.log(eps)) / 4)
     from_library = strict_json(invoke("info", "torch.BCELoss", "--format", "json"))
     assert [row["name"] for row in from_library["twins"]] == [row["name"] for row in info["twins"]]
 
