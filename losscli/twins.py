@@ -46,7 +46,7 @@ def twin_rows(entry: LossEntry) -> list[TwinRow]:
     n = len(arrays[0])
     rows = []
     for twin in group:
-        inputs = " · ".join(r.kind.value for r in twin.roles)
+        inputs = " · ".join(r.kind_for(twin.defaults).value for r in twin.roles)
         value, weighted, note = _values(twin, arrays, [float(i + 1) for i in range(n)])
         rows.append(TwinRow(twin.name, twin.follows, inputs, twin.reducer.value, twin.sample_weights, value, weighted, note))
     return rows

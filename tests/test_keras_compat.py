@@ -56,7 +56,7 @@ def test_float32_inputs_give_float32_losses(name: str) -> None:
 
     entry = lookup(name)
     arrays = [a.astype(np.float32) if a.dtype.kind == "f" else a for a in random_inputs(entry, seed=9, n=8)]
-    out = entry.fn(*arrays, **{p.name: p.default for p in entry.params})
+    out = entry.fn(*arrays, **entry.defaults)
     assert out.dtype == np.float32
 
 

@@ -54,7 +54,7 @@ def test_function_signature_matches_declarations(entry: LossEntry) -> None:
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
 def test_defaults_pass_their_own_checks(entry: LossEntry) -> None:
     spec = parse_spec(entry.name)
-    assert resolve_params(entry, spec) == {p.name: p.default for p in entry.params}
+    assert resolve_params(entry, spec) == entry.defaults
 
 
 def test_names_and_aliases_are_unique_and_resolve() -> None:
@@ -74,7 +74,7 @@ def test_unknown_name_suggests_close_ones() -> None:
 def test_returns_one_finite_loss_per_sample(entry: LossEntry) -> None:
     arrays = random_inputs(entry)
     out = run_inputs(entry, arrays).results[0].per_sample
-    direct = entry.fn(*arrays, **{p.name: p.default for p in entry.params})
+    direct = entry.fn(*arrays, **entry.defaults)
     values = direct.values if isinstance(direct, Weighted) else direct
     assert values.shape == (len(arrays[0]),)
     np.testing.assert_allclose(out, values)

@@ -33,7 +33,7 @@ def list_command(
         emit(dumps({"schema_version": 1, "losses": [describe(e) for e in chosen]}) + "\n")
         return
     header = ["name", "aliases", "task", "follows", "inputs", "params"]
-    rows = [[e.name, ", ".join(e.aliases), e.task, e.follows, " · ".join(r.kind.value for r in e.roles),
+    rows = [[e.name, ", ".join(e.aliases), e.task, e.follows, " · ".join(r.kind_for(e.defaults).value for r in e.roles),
              ", ".join(f"{p.name}={_text(p.default)}" for p in e.params)] for e in chosen]
     emit(_tabulate(f"{len(chosen)} losses", header, rows, out))
 
@@ -72,7 +72,7 @@ def info_command(
     ]
     parts = ["\n".join(lines)]
     parts.append(_tabulate("inputs", ["role", "kind", "shape", "meaning"],
-                           [[r.name, r.kind.value, r.shape.value, r.doc] for r in entry.roles], out))
+                           [[r.name, r.kind_for(entry.defaults).value, r.shape.value, r.doc] for r in entry.roles], out))
     if entry.params:
         parts.append(_tabulate("parameters", ["name", "type", "default", "range", "meaning"],
                                [[p.name, p.type, _text(p.default), p.range_text(), p.doc] for p in entry.params], out))
@@ -114,7 +114,8 @@ def describe(entry: LossEntry) -> dict[str, Any]:
         "name": entry.name, "aliases": list(entry.aliases), "task": entry.task, "follows": entry.follows,
         "summary": entry.summary, "formula": entry.formula, "convention": entry.convention,
         "reducer": entry.reducer.value, "sample_weights": entry.sample_weights, "canonical": entry.canonical,
-        "inputs": [{"role": r.name, "kind": r.kind.value, "shape": r.shape.value, "doc": r.doc} for r in entry.roles],
+        "inputs": [{"role": r.name, "kind": r.kind_for(entry.defaults).value, "shape": r.shape.value, "doc": r.doc}
+                   for r in entry.roles],
         "params": [{"name": p.name, "type": p.type, "default": p.default, "range": p.range_text(), "doc": p.doc}
                    for p in entry.params],
     }

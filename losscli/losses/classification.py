@@ -197,7 +197,7 @@ GAMMA = Param("gamma", "float", 2.0, "focusing exponent: 0 gives plain cross-ent
 @register(
     name="focal", aliases=("binary_focal",), task="binary",
     roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, "probability of class 1, or a logit with from_logits=true",
-                logits_flag="from_logits"),
+                kind_flag="from_logits"),
            Role("target", Kind.SOFT_TARGETS, doc="0/1 labels or soft targets")),
     params=(Param("alpha", "float", 0.25, "weight of the positive class (1 − α for the negative)", low=0.0, high=1.0),
             GAMMA, Param("from_logits", "bool", False, "pred holds logits"), EPS),
@@ -217,7 +217,7 @@ def focal(pred: np.ndarray, target: np.ndarray, alpha: float, gamma: float, from
 @register(
     name="categorical_focal", task="multiclass",
     roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, "class probabilities, or logits with from_logits=true",
-                logits_flag="from_logits"),
+                kind_flag="from_logits"),
            Role("target", Kind.CLASS_TARGETS, Shape.INDEX_OR_SAME, "class indices or one-hot/soft targets")),
     params=(Param("alpha", "float_or_list", 0.25, "class weight: one number, or one per class", low=0.0),
             GAMMA, Param("from_logits", "bool", False, "pred holds logits"), EPS),

@@ -57,7 +57,7 @@ def keras_huber(pred: np.ndarray, target: np.ndarray, delta: float) -> np.ndarra
 
 
 @_keras("binary_crossentropy", "bce", "BinaryCrossentropy", task="binary",
-        roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, PROBS_OR_LOGITS, logits_flag="from_logits"),
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, PROBS_OR_LOGITS, kind_flag="from_logits"),
                Role("target", Kind.SOFT_TARGETS, doc="0/1 labels or soft targets")),
         params=(FROM_LOGITS, KERAS_SMOOTHING),
         formula="t' = t·(1 − ls) + ls/2;  l = −mean [t'·log p + (1 − t')·log(1 − p)],  p clipped to [1e-7, 1 − 1e-7]",
@@ -75,7 +75,7 @@ def keras_binary_crossentropy(
 
 
 @_keras("categorical_crossentropy", "categorical_crossentropy", "CategoricalCrossentropy", task="multiclass",
-        roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, logits_flag="from_logits"),
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, kind_flag="from_logits"),
                Role("target", Kind.SOFT_TARGETS, doc="one-hot or soft targets, same shape")),
         params=(FROM_LOGITS, KERAS_SMOOTHING),
         formula="t' = t·(1 − ls) + ls/K;  l = −Σ_c t'_c·log p_c,  p = clip(pred / Σ pred, 1e-7, 1 − 1e-7)",
@@ -92,7 +92,7 @@ def keras_categorical_crossentropy(
 
 
 @_keras("sparse_categorical_crossentropy", "nll", "SparseCategoricalCrossentropy", task="multiclass",
-        roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, logits_flag="from_logits"),
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, kind_flag="from_logits"),
                Role("target", Kind.CLASS_INDICES, Shape.INDEX, "integer class indices")),
         params=(FROM_LOGITS, Param("ignore_class", "int_or_none", None, "rows with this label are masked out")),
         formula="l = −log p_y,  p = clip(pred / Σ pred, 1e-7, 1 − 1e-7);  with ignore_class: Σ w·l / (rows kept)",
@@ -252,7 +252,7 @@ def keras_poisson(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 @_keras("binary_focal_crossentropy", "focal", "BinaryFocalCrossentropy", task="binary",
-        roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, PROBS_OR_LOGITS, logits_flag="from_logits"),
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, PROBS_OR_LOGITS, kind_flag="from_logits"),
                Role("target", Kind.SOFT_TARGETS, doc="0/1 labels or soft targets")),
         params=(Param("apply_class_balancing", "bool", False, "weight class 1 by alpha and class 0 by 1 − alpha"),
                 KERAS_ALPHA, KERAS_GAMMA, FROM_LOGITS, KERAS_SMOOTHING),
@@ -278,7 +278,7 @@ def keras_binary_focal_crossentropy(
 
 
 @_keras("categorical_focal_crossentropy", "categorical_focal", "CategoricalFocalCrossentropy", task="multiclass",
-        roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, logits_flag="from_logits"),
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, kind_flag="from_logits"),
                Role("target", Kind.SOFT_TARGETS, doc="one-hot or soft targets, same shape")),
         params=(Param("alpha", "float_or_list", 0.25, "class weight: one number, or one per class", low=0.0),
                 KERAS_GAMMA, FROM_LOGITS, KERAS_SMOOTHING),

@@ -172,7 +172,7 @@ def log_factorial(counts: np.ndarray) -> np.ndarray:
 
 @register(
     name="poisson_nll", task="regression",
-    roles=(Role("pred", Kind.POSITIVE, doc="predicted rate λ > 0 (its log with log_input=true)", logits_flag="log_input"),
+    roles=(Role("pred", Kind.POSITIVE, doc="predicted rate λ > 0 (its log with log_input=true)", kind_flag="log_input"),
            Role("target", Kind.NON_NEGATIVE, doc="observed counts")),
     params=(Param("log_input", "bool", False, "pred holds log λ"),
             Param("full", "bool", False, "add log(t!) so the value is the exact negative log-likelihood")),

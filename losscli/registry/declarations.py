@@ -65,10 +65,12 @@ class Role:
     kind: Kind
     shape: Shape = Shape.SAME
     doc: str = ""
-    logits_flag: str | None = None  # a bool parameter that, when true, makes this input logits
+    kind_flag: str | None = None  # a bool parameter that, when true, makes this input flag_kind
+    flag_kind: Kind = Kind.LOGITS
 
     def kind_for(self, params: dict[str, Any]) -> Kind:
-        return Kind.LOGITS if self.logits_flag and params.get(self.logits_flag) else self.kind
+        """The input's kind under ``params`` (e.g. logits with from_logits=true)."""
+        return self.flag_kind if self.kind_flag and params.get(self.kind_flag) else self.kind
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,10 @@ class LossEntry:
     @property
     def summary(self) -> str:
         return (self.fn.__doc__ or "").strip().splitlines()[0]
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

@@ -19,7 +19,7 @@ def resolve_params(entry: LossEntry, spec: LossSpec) -> dict[str, Any]:
             f"loss {spec.text!r}: unknown parameter {unknown[0]!r} for {entry.name}",
             f"its parameters are: {known} (see 'losscli info {entry.name}')",
         )
-    resolved = {p.name: p.default for p in entry.params}
+    resolved = dict(entry.defaults)
     for key, raw in spec.params.items():
         param = entry.param(key)
         assert param is not None

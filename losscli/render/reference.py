@@ -47,7 +47,7 @@ def _section(entry: LossEntry) -> str:
     facts.append(f"- formula: `{entry.formula}`")
     facts.append(f"- convention: {entry.convention}")
     facts.append(f"- reduction (`--reduction mean`): {entry.reducer.value}; sample weights: {'yes' if entry.sample_weights else 'no'}")
-    roles = table_md(["role", "kind", "shape", "meaning"], [[f"`{r.name}`", r.kind.value, r.shape.value, r.doc] for r in entry.roles])
+    roles = table_md(["role", "kind", "shape", "meaning"], [[f"`{r.name}`", r.kind_for(entry.defaults).value, r.shape.value, r.doc] for r in entry.roles])
     text = [f"### `{entry.name}`", "", *facts, "", roles]
     if entry.params:
         text += ["", table_md(["parameter", "type", "default", "range", "meaning"],
