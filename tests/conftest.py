@@ -90,8 +90,18 @@ def _label_lists(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
 
 
 def random_inputs(entry: LossEntry, seed: int = 0, n: int = 64, k: int = 4) -> list[np.ndarray]:
-    """Valid random inputs for every role of ``entry``, built from the kinds and shapes it declares."""
+    """Valid random inputs for every role of ``entry``, built from the kinds and shapes it declares.
+
+    Sequence losses tie their inputs together (labels, lengths), so theirs are the declared worked
+    example tiled to ``n`` rows, with jittered scores.
+    """
     rng = np.random.default_rng(seed)
+    if entry.task == "sequence":
+        tiled = [np.resize(np.asarray(v), (n, *np.asarray(v).shape[1:])) for v in entry.example.inputs.values()]
+        scores = tiled[0] + rng.normal(0, 0.3, tiled[0].shape)
+        if entry.roles[0].kind is Kind.LOG_PROBABILITIES:  # jittered, then normalised again
+            scores = scores - np.log(np.exp(scores).sum(axis=-1, keepdims=True))
+        return [scores, *tiled[1:]]
     pred = _pred_array(entry, rng, n, k)
     arrays = [pred, _label_lists(rng, n, k) if entry.roles[1].kind is Kind.LABEL_LISTS else _target_array(entry, pred, rng)]
     for position in range(2, len(entry.roles)):

@@ -21,6 +21,7 @@ from losscli.losses.classification import (
     weighted_nll,
 )
 from losscli.losses.embedding import MARGIN, embedding_hinge
+from losscli.losses.sequence import CTC_EXAMPLE_SCORES, ctc_nll
 from losscli.losses.regression import BETA, DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, huber_error, smooth_l1_error, squared_error
 from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, Weighted, register
 
@@ -390,3 +391,27 @@ def torch_triplet_margin_loss(
     if swap:
         d_neg = np.minimum(d_neg, _pairwise_distance(positive, negative, p, eps))
     return np.maximum(0, margin + d_pos - d_neg)
+
+
+@_torch("ctc_loss", "ctc", "CTCLoss", task="sequence",
+        roles=(Role("log_probs", Kind.LOG_PROBABILITIES, Shape.SEQUENCE, "log-probabilities (N, T, C), batch first"),
+               Role("targets", Kind.LABEL_LISTS, Shape.MATRIX, "padded label sequences (N, S)"),
+               Role("input_lengths", Kind.LENGTHS, Shape.VECTOR, "time steps used per sample"),
+               Role("target_lengths", Kind.LENGTHS, Shape.VECTOR, "labels used per sample")),
+        params=(Param("blank", "int", 0, "index of the blank class", low=0),
+                Param("zero_infinity", "bool", False, "infinite losses (impossible alignments) become 0")),
+        formula="l = −log p(targets | log_probs) / max(target_length, 1);  mean over samples",
+        convention="PyTorch's ctc_loss with reduction='mean': each sample's negative log-likelihood is divided by"
+        " its target length before averaging, so the per-sample value here is that normalised loss."
+        " Batch first (PyTorch's log_probs are time first: transpose (T, N, C) to (N, T, C)).",
+        example=Example({"log_probs": np.log(np.exp(CTC_EXAMPLE_SCORES) / np.exp(CTC_EXAMPLE_SCORES).sum(-1, keepdims=True)).tolist(),
+                         "targets": [[1, 2], [1, 0]], "input_lengths": [3, 3], "target_lengths": [2, 1]}))
+def torch_ctc_loss(
+    log_probs: np.ndarray, targets: np.ndarray, input_lengths: np.ndarray, target_lengths: np.ndarray, blank: int,
+    zero_infinity: bool,
+) -> np.ndarray:
+    """torch.nn.functional.ctc_loss."""
+    nll = ctc_nll(log_probs, targets, input_lengths, target_lengths, blank)
+    if zero_infinity:
+        nll = np.where(np.isinf(nll), 0, nll)
+    return nll / np.maximum(target_lengths, 1)

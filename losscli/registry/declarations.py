@@ -38,6 +38,7 @@ class Shape(str, Enum):
     ANY = "(N,) or (N, K)"
     VECTOR = "(N,)"
     MATRIX = "(N, K)"
+    SEQUENCE = "(N, T, C)"
     SAME = "same shape as the first input"
     INDEX = "(N,) class indices"
     INDEX_OR_SAME = "(N,) class indices or (N, K) like the first input"

@@ -75,12 +75,17 @@ def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -
             f"loss {label!r} needs one value per sample for {inp.role}, got {inp.describe()}",
             "select a single column",
         )
+    if shape is Shape.SEQUENCE and data.ndim != 3:
+        raise LossCliError(
+            f"loss {label!r} needs (N, T, C) scores for {inp.role}, got {inp.describe()}",
+            "save the scores as a 3-D array in an NPY/NPZ file (batch first)",
+        )
     if shape is Shape.MATRIX and data.ndim != 2:
         raise LossCliError(
             f"loss {label!r} needs a (N, K) matrix for {inp.role}, got {inp.describe()}",
             f"select several columns with --col {inp.role}='p_*', or pass a 2-D array",
         )
-    if inp is first or shape in (Shape.MATRIX, Shape.ANY):
+    if inp is first or shape in (Shape.MATRIX, Shape.ANY, Shape.SEQUENCE):
         return data
     wants_index = shape is Shape.INDEX or (
         shape is Shape.INDEX_OR_SAME and ref.ndim == 2 and (data.ndim == 1 or data.shape[1:] == (1,)) and ref.shape[1] != 1
