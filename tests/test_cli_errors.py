@@ -128,6 +128,8 @@ BAD_INPUTS = [
          files={"run.csv": "pred,target\n1.0,2.0\n0.5,abc\n3.0,4.0\n"}),
     case("ragged_row", eval_args("run.csv"), "run.csv", "line 3", "as many fields as the header",
          files={"run.csv": "pred,target\n1,2\n3,4,5\n6,7\n"}),
+    case("every_row_longer_than_header", eval_args("run.csv"), "run.csv", "more fields than the header",
+         files={"run.csv": "pred,target\n1,2,3\n4,5,6\n"}),
     case("empty_file", eval_args("empty.csv"), "empty.csv", "empty", files={"empty.csv": ""}),
     case("header_only_csv", eval_args("head.csv"), "head.csv", "no data rows", files={"head.csv": "pred,target\n"}),
     case("missing_file", eval_args("nope.csv"), "nope.csv", "no such file"),

@@ -11,6 +11,7 @@ import io
 import os
 import re
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import IO, Callable
 
@@ -53,9 +54,18 @@ def _read_delimited(data: str | io.BytesIO, label: str, fmt: str) -> Source:
     import pandas as pd
 
     try:
-        frame = pd.read_csv(
-            data, sep="\t" if fmt == "tsv" else ",", compression="gzip" if _is_gzip(data) else None,
-        )
+        with warnings.catch_warnings():
+            # index_col=False: rows longer than the header must not silently become an index column
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                data, sep="\t" if fmt == "tsv" else ",", compression="gzip" if _is_gzip(data) else None,
+                index_col=False,
+            )
+    except pd.errors.ParserWarning:
+        raise LossCliError(
+            f"{label}: malformed {fmt.upper()}: data rows have more fields than the header",
+            "every row needs as many fields as the header",
+        ) from None
     except pd.errors.EmptyDataError:
         raise LossCliError(f"{label}: the file is empty", "a table needs a header line and data rows") from None
     except pd.errors.ParserError as exc:
