@@ -20,6 +20,12 @@ def softplus(x: np.ndarray) -> np.ndarray:
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^−x) without overflow: e^−|x| is at most 1."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
 def log_softmax(x: np.ndarray) -> np.ndarray:
     """log softmax over the class axis (axis 1) via log-sum-exp with the row max subtracted."""
     shifted = x - x.max(axis=1, keepdims=True)

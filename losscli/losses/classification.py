@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from losscli.losses._math import class_weights, column_param, log_softmax, per_sample_mean, per_sample_sum, softplus, xlogy
+from losscli.losses._math import class_weights, column_param, log_softmax, per_sample_mean, per_sample_sum, sigmoid, softplus, xlogy
 from losscli.registry import Example, Kind, Param, Role, Shape, Weighted, register
 
 EPS = Param("eps", "float", 1e-7, "probabilities are clipped to [eps, 1 − eps]", low=0.0, high=0.5, high_open=True)
@@ -208,7 +208,7 @@ GAMMA = Param("gamma", "float", 2.0, "focusing exponent: 0 gives plain cross-ent
 )
 def focal(pred: np.ndarray, target: np.ndarray, alpha: float, gamma: float, from_logits: bool, eps: float) -> np.ndarray:
     """Binary focal loss."""
-    p = 1 / (1 + np.exp(-pred)) if from_logits else pred
+    p = sigmoid(pred) if from_logits else pred
     positive = focal_terms(p, target, gamma, eps)
     negative = focal_terms(1 - p, 1 - target, gamma, eps)
     return per_sample_mean(alpha * positive + (1 - alpha) * negative)

@@ -6,6 +6,8 @@ the same shape; embedding losses take (N, D) embeddings and (N,) labels. Each re
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from losscli.losses._math import per_sample_mean
@@ -91,6 +93,16 @@ def margin_ranking(x1: np.ndarray, x2: np.ndarray, label: np.ndarray, margin: fl
     return np.maximum(0, -label * (x1 - x2) + margin)
 
 
+def pairwise_distance(x1: np.ndarray, x2: np.ndarray, p: float, eps: float = 0.0) -> np.ndarray:
+    """‖x1 − x2 + eps‖_p over each row (PyTorch's pairwise_distance adds eps to every difference)."""
+    diff = np.abs(x1 - x2 + eps)
+    if p == 2:
+        return np.sqrt((diff * diff).sum(axis=1))
+    if math.isinf(p):
+        return diff.max(axis=1, initial=0)
+    return np.power(np.power(diff, p).sum(axis=1), 1 / p)
+
+
 @register(
     name="triplet", aliases=("triplet_margin",), task="embedding",
     roles=(Role("anchor", Kind.EMBEDDINGS, Shape.MATRIX, "anchor embeddings (N, D)"),
@@ -104,6 +116,4 @@ def margin_ranking(x1: np.ndarray, x2: np.ndarray, label: np.ndarray, margin: fl
 )
 def triplet(anchor: np.ndarray, positive: np.ndarray, negative: np.ndarray, margin: float, p: float) -> np.ndarray:
     """Triplet margin loss."""
-    d_pos = np.power(np.power(np.abs(anchor - positive), p).sum(axis=1), 1 / p)
-    d_neg = np.power(np.power(np.abs(anchor - negative), p).sum(axis=1), 1 / p)
-    return np.maximum(0, d_pos - d_neg + margin)
+    return np.maximum(0, pairwise_distance(anchor, positive, p) - pairwise_distance(anchor, negative, p) + margin)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from losscli.losses._math import column_param, log_softmax, per_sample_mean, per_sample_sum, softplus
-from losscli.losses.classification import BINARY_EXAMPLE, PROBS_EXAMPLE, clipped_bce
-from losscli.losses.regression import DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, huber_error, squared_error
+from losscli.losses._math import column_param, log_softmax, per_sample_mean, per_sample_sum, sigmoid, softplus
+from losscli.losses.classification import BINARY_EXAMPLE, PROBS_EXAMPLE, clipped_bce, hinge, squared_hinge
+from losscli.losses.regression import (
+    DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, huber_error, log_cosh, squared_error,
+)
 from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, Weighted, register
 
 EPSILON = 1e-7
@@ -122,16 +124,6 @@ LABELS_TO_SIGNS = ("Labels {−1, 1} are used as given; {0, 1} labels become {�
                    " (Keras converts when every label is 0 or 1).")
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^−x) without overflow: e^−|x| is at most 1."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _signed(target: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    return np.where(target == 0, -1, target).astype(dtype, copy=False)
-
-
 @_keras("mean_absolute_percentage_error", "mape", "MeanAbsolutePercentageError", task="regression",
         roles=VALUE_ROLES, params=(),
         formula="l = 100 · mean over the last axis of |y_true − y_pred| / max(|y_true|, 1e-7)",
@@ -182,8 +174,7 @@ def keras_cosine_similarity(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         example=REGRESSION_EXAMPLE, zero_at_perfect=True)
 def keras_log_cosh(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """keras.losses.log_cosh."""
-    a = np.abs(pred - target)
-    return per_sample_mean(a + np.log1p(np.exp(-2 * a)) - np.log(2.0).astype(a.dtype))
+    return log_cosh(pred, target)
 
 
 @_keras("hinge", "hinge", "Hinge", task="binary", roles=HINGE_ROLES, params=(),
@@ -191,7 +182,7 @@ def keras_log_cosh(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         convention=f"{LABELS_TO_SIGNS} {BATCH_SIZE_MEAN}", example=HINGE_EXAMPLE, zero_at_perfect=True)
 def keras_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """keras.losses.hinge."""
-    return per_sample_mean(np.maximum(0, 1 - _signed(target, pred.dtype) * pred))
+    return hinge(pred, target)
 
 
 @_keras("squared_hinge", "squared_hinge", "SquaredHinge", task="binary", roles=HINGE_ROLES, params=(),
@@ -199,7 +190,7 @@ def keras_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         convention=f"{LABELS_TO_SIGNS} {BATCH_SIZE_MEAN}", example=HINGE_EXAMPLE, zero_at_perfect=True)
 def keras_squared_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """keras.losses.squared_hinge."""
-    return per_sample_mean(np.square(np.maximum(0, 1 - _signed(target, pred.dtype) * pred)))
+    return squared_hinge(pred, target)
 
 
 @_keras("categorical_hinge", "multiclass_hinge", "CategoricalHinge", task="multiclass",
@@ -269,7 +260,7 @@ def keras_binary_focal_crossentropy(
 ) -> np.ndarray:
     """keras.losses.binary_focal_crossentropy."""
     t = target * (1 - label_smoothing) + 0.5 * label_smoothing
-    p = _sigmoid(pred) if from_logits else pred
+    p = sigmoid(pred) if from_logits else pred
     p_t = t * p + (1 - t) * (1 - p)
     loss = np.power(1 - p_t, gamma) * clipped_bce(p, t, EPSILON)
     if apply_class_balancing:

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from losscli.errors import LossCliError
 from losscli.losses._math import per_sample_mean, xlogy
 from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, register
 
@@ -210,13 +211,21 @@ def gaussian_nll(pred: np.ndarray, target: np.ndarray, var: np.ndarray, full: bo
 
 
 def gaussian_nll_elements(pred: np.ndarray, target: np.ndarray, var: np.ndarray, full: bool, eps: float) -> np.ndarray:
-    """Elementwise ½(log σ² + (t − μ)²/σ²), σ² clamped at eps; a (N,) variance is shared by a sample's outputs."""
-    v = np.maximum(var, eps)
-    if pred.ndim == 2 and v.ndim == 1:
-        v = v[:, None]
-    elif v.shape != pred.shape:
-        from losscli.errors import LossCliError
-
-        raise LossCliError(f"var has shape {v.shape} but pred {pred.shape}", "give one variance per sample or one per output")
+    """Elementwise ½(log σ² + (t − μ)²/σ²), σ² clamped at eps (+ ½·log 2π when full)."""
+    v = np.maximum(_variance_like(pred, var), eps)
     loss = 0.5 * (np.log(v) + np.square(target - pred) / v)
     return loss + 0.5 * math.log(2 * math.pi) if full else loss
+
+
+def _variance_like(pred: np.ndarray, var: np.ndarray) -> np.ndarray:
+    """var shaped against pred, by PyTorch's rules: the same shape, or one value per sample ((N,) or (N, 1))."""
+    if var.shape == pred.shape:
+        return var
+    if pred.ndim == 2 and (var.ndim == 1 or var.shape[1] == 1):
+        return var.reshape(-1, 1)  # one variance shared by the sample's outputs
+    if pred.ndim == 1 and var.shape[1:] == (1,):
+        return var.reshape(-1)
+    raise LossCliError(
+        f"var has shape {var.shape} but the prediction {pred.shape}",
+        "give var the shape of the prediction (one variance per output) or (N,) (one per sample)",
+    )

@@ -15,7 +15,8 @@ import numpy as np
 
 from losscli.errors import LossCliError
 from losscli.losses._math import per_sample_mean, xlogy
-from losscli.losses.regression import absolute_error, squared_error
+from losscli.losses.classification import multiclass_hinge
+from losscli.losses.regression import absolute_error, msle, quantile, squared_error
 from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, register
 
 NP_AVERAGE = "sample_weight as scikit-learn's np.average: Σ w·l / Σ w."
@@ -189,15 +190,9 @@ def sklearn_hinge_loss(pred_decision: np.ndarray, y_true: np.ndarray) -> np.ndar
     """sklearn.metrics.hinge_loss."""
     s = pred_decision
     if s.ndim == 2 and s.shape[1] > 1:
-        idx = _class_index_array(y_true, s.shape[1], "hinge_loss")
-        rows = np.arange(len(idx))
-        is_true = np.zeros(s.shape, dtype=bool)
-        is_true[rows, idx] = True
-        margin = s[rows, idx] - np.where(is_true, -np.inf, s).max(axis=1)
-    else:
-        s = s.reshape(-1)
-        margin = _signed(y_true.reshape(-1), "hinge_loss").astype(s.dtype) * s
-    return np.maximum(0, 1 - margin)
+        return multiclass_hinge(s, _class_index_array(y_true, s.shape[1], "hinge_loss"))
+    s = s.reshape(-1)
+    return np.maximum(0, 1 - _signed(y_true.reshape(-1), "hinge_loss").astype(s.dtype) * s)
 
 
 @_sklearn(
@@ -308,7 +303,7 @@ NEGATIVE_REFUSED = ("Negative values are refused (older scikit-learn raises for 
           convention=f"{NEGATIVE_REFUSED} {UNIFORM_AVERAGE}", example=LOG_EXAMPLE, zero_at_perfect=True)
 def sklearn_mean_squared_log_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
     """sklearn.metrics.mean_squared_log_error."""
-    return per_sample_mean(np.square(np.log1p(y_pred) - np.log1p(y_true)))
+    return msle(y_pred, y_true)
 
 
 @_sklearn("root_mean_squared_log_error", "msle", task="regression",
@@ -357,8 +352,7 @@ def sklearn_max_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
           example=Example({"y_pred": [0.0, 2.0, 3.0], "y_true": [1.0, 2.0, 3.0]}, {"alpha": 0.1}), zero_at_perfect=True)
 def sklearn_mean_pinball_loss(y_pred: np.ndarray, y_true: np.ndarray, alpha: float) -> np.ndarray:
     """sklearn.metrics.mean_pinball_loss."""
-    diff = y_true - y_pred
-    return per_sample_mean(np.maximum(alpha * diff, (alpha - 1) * diff)) + 0.0  # + 0.0 turns −0.0 into 0.0
+    return quantile(y_pred, y_true, alpha) + 0.0  # + 0.0 turns −0.0 into 0.0
 
 
 TWEEDIE_FORMULA = ("p = 0: (y − μ)²;  p = 1: 2·(y·log(y/μ) − y + μ);  p = 2: 2·(log(μ/y) + y/μ − 1);"

@@ -20,9 +20,12 @@ from losscli.losses.classification import (
     BINARY_EXAMPLE, CLASS_WEIGHT, LABEL_SMOOTHING, LOGIT_EXAMPLE, MULTICLASS_EXAMPLE, logits_bce, softmax_cross_entropy,
     weighted_nll,
 )
-from losscli.losses.embedding import MARGIN, embedding_hinge
+from losscli.losses.embedding import MARGIN, embedding_hinge, margin_ranking, pairwise_distance
 from losscli.losses.sequence import CTC_EXAMPLE_SCORES, ctc_nll
-from losscli.losses.regression import BETA, DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, huber_error, smooth_l1_error, squared_error
+from losscli.losses.regression import (
+    BETA, DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, gaussian_nll_elements, huber_error, smooth_l1_error,
+    squared_error,
+)
 from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, Weighted, register
 
 TORCH_VALUE_ROLES = (Role("input", Kind.VALUES, Shape.ANY, "predictions"), *VALUE_ROLES[1:])
@@ -199,20 +202,6 @@ def torch_poisson_nll_loss(input: np.ndarray, target: np.ndarray, log_input: boo
     return per_sample_mean(loss)
 
 
-def _gaussian_var(input: np.ndarray, var: np.ndarray) -> np.ndarray:
-    """var shaped to broadcast against input, by PyTorch's rules: same shape, or one value per sample."""
-    if var.shape == input.shape:
-        return var
-    if input.ndim == 2 and (var.ndim == 1 or var.shape[1] == 1):
-        return var.reshape(-1, 1)  # (N,) or (N, 1): one variance shared by the sample's outputs
-    if input.ndim == 1 and var.shape[1:] == (1,):
-        return var.reshape(-1)
-    raise LossCliError(
-        f"var has shape {var.shape} but input {input.shape}",
-        "give var the shape of input (one variance per output) or (N,) (one per sample)",
-    )
-
-
 @_torch("gaussian_nll_loss", "gaussian_nll", "GaussianNLLLoss", task="regression",
         roles=(Role("input", Kind.VALUES, Shape.ANY, "predicted mean μ"),
                Role("target", Kind.VALUES, doc="observed value, same shape"),
@@ -229,9 +218,7 @@ def torch_gaussian_nll_loss(
     input: np.ndarray, target: np.ndarray, var: np.ndarray, full: bool, eps: float,
 ) -> np.ndarray:
     """torch.nn.functional.gaussian_nll_loss."""
-    v = np.maximum(_gaussian_var(input, var), eps)
-    loss = 0.5 * (np.log(v) + np.square(input - target) / v)
-    return per_sample_mean(loss + 0.5 * math.log(2 * math.pi) if full else loss)
+    return per_sample_mean(gaussian_nll_elements(input, target, var, full, eps))
 
 
 # --- margins --------------------------------------------------------------------------------
@@ -355,17 +342,7 @@ def torch_cosine_embedding_loss(input1: np.ndarray, input2: np.ndarray, target: 
         example=Example({"input1": [0.8, 0.2, 0.5], "input2": [0.3, 0.6, 0.5], "target": [1, 1, -1]}))
 def torch_margin_ranking_loss(input1: np.ndarray, input2: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray:
     """torch.nn.functional.margin_ranking_loss."""
-    return per_sample_mean(np.maximum(0, -target * (input1 - input2) + margin))
-
-
-def _pairwise_distance(x1: np.ndarray, x2: np.ndarray, p: float, eps: float) -> np.ndarray:
-    """PyTorch's pairwise_distance: ‖x1 − x2 + eps‖_p over each row (eps is added to every difference)."""
-    diff = np.abs(x1 - x2 + eps)
-    if p == 2:
-        return np.sqrt((diff * diff).sum(axis=1))
-    if math.isinf(p):
-        return diff.max(axis=1, initial=0)
-    return np.power(np.power(diff, p).sum(axis=1), 1 / p)
+    return per_sample_mean(margin_ranking(input1, input2, target, margin))
 
 
 @_torch("triplet_margin_loss", "triplet", "TripletMarginLoss", task="embedding",
@@ -386,10 +363,10 @@ def torch_triplet_margin_loss(
     anchor: np.ndarray, positive: np.ndarray, negative: np.ndarray, margin: float, p: float, eps: float, swap: bool,
 ) -> np.ndarray:
     """torch.nn.functional.triplet_margin_loss."""
-    d_pos = _pairwise_distance(anchor, positive, p, eps)
-    d_neg = _pairwise_distance(anchor, negative, p, eps)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
-        d_neg = np.minimum(d_neg, _pairwise_distance(positive, negative, p, eps))
+        d_neg = np.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     return np.maximum(0, margin + d_pos - d_neg)
 
 
