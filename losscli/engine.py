@@ -16,7 +16,7 @@ import numpy as np
 from losscli.errors import LossCliError
 from losscli.inputs import InputArray
 from losscli.reduction import Accumulator
-from losscli.registry import LossEntry, Weighted, lookup
+from losscli.registry import LossEntry, Pooled, Weighted, lookup
 from losscli.registry.params import resolve_params
 from losscli.registry.validation import check_weights, prepare_inputs
 from losscli.spec import LossSpec, parse_spec
@@ -136,10 +136,20 @@ def _run_chunks(
         for start in range(0, n, step):
             chunk = slice(start, start + step)
             out = loss.entry.fn(*(a[chunk] for a in arrays), **loss.params)
-            values, loss_weight = (out.values, out.weights) if isinstance(out, Weighted) else (out, None)
+            values, loss_weight = _split(out, acc)
             per_sample[chunk] = values
             acc.add(values, None if weight is None else weight[chunk], loss_weight)
     return per_sample, acc
+
+
+def _split(out: Any, acc: Accumulator) -> tuple[np.ndarray, np.ndarray | None]:
+    """A loss's per-sample values and own weights; a Pooled result's batch terms go to ``acc``."""
+    if isinstance(out, Weighted):
+        return out.values, out.weights
+    if isinstance(out, Pooled):
+        acc.pool(out.parts, out.combine)
+        return out.values, None
+    return out, None
 
 
 def _common_length(inputs: list[InputArray]) -> int:

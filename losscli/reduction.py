@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -30,10 +31,14 @@ class Accumulator:
     n_nonfinite: int = 0
     maximum: float = -math.inf
     chunks: list[np.ndarray] = field(default_factory=list)  # kept only for the median
+    weighted: bool = False
+    parts: np.ndarray | None = None  # POOLED: column sums of the loss's per-sample terms
+    combine: Callable[[np.ndarray], float] | None = None
 
     def add(self, losses: np.ndarray, sample_weight: np.ndarray | None, loss_weight: np.ndarray | None) -> None:
         """Fold in a chunk of per-sample ``losses`` (n,) with optional (n,) weights."""
         l64 = losses.astype(np.float64, copy=False)
+        self.weighted |= sample_weight is not None
         if sample_weight is None:
             wl = l64
             self.weight_sum += len(l64) if loss_weight is None else float(loss_weight.sum(dtype=np.float64))
@@ -52,20 +57,40 @@ class Accumulator:
         if self.reducer is Reducer.MEDIAN:
             self.chunks.append(l64.copy())
 
+    def pool(self, parts: np.ndarray, combine: Callable[[np.ndarray], float]) -> None:
+        """Fold in a chunk's per-sample terms (n, m) of a POOLED loss."""
+        sums = parts.astype(np.float64, copy=False).sum(axis=0)
+        self.parts = sums if self.parts is None else self.parts + sums
+        self.combine = combine
+
     def value(self, reduction: str) -> float:
         """The reduced loss (``mean`` per the loss's reducer, or ``sum``); NaN when undefined."""
+        reducer = self.reducer
+        if reducer is Reducer.POOLED:
+            if self.combine is not None:
+                return self._pooled(reduction)
+            reducer = Reducer.BATCH_MEAN  # the loss was asked for per-sample values (Keras axis=[1, …])
         if reduction == "sum":
             return self.weighted_sum
-        if self.reducer is Reducer.MAX:
+        if reducer is Reducer.MAX:
             return self.maximum if self.count else math.nan
-        if self.reducer is Reducer.MEDIAN:
+        if reducer is Reducer.MEDIAN:
             return float(np.median(np.concatenate(self.chunks))) if self.count else math.nan
-        if self.reducer is Reducer.BATCH_MEAN:
+        if reducer is Reducer.BATCH_MEAN:
             return _ratio(self.weighted_sum, self.loss_weight_sum)
-        if self.reducer is Reducer.ROOT_MEAN:
+        if reducer is Reducer.ROOT_MEAN:
             ratio = _ratio(self.weighted_sq_sum, self.weight_sum)
             return math.sqrt(ratio) if ratio >= 0 else math.nan
         return _ratio(self.weighted_sum, self.weight_sum)
+
+    def _pooled(self, reduction: str) -> float:
+        """Keras's scalar L from the whole batch: mean L·Σw/N; sum L unweighted, L·Σw weighted."""
+        if self.n_nonfinite or self.parts is None or self.combine is None:
+            return math.nan
+        batch = float(self.combine(self.parts))
+        if reduction == "sum":
+            return batch * self.weight_sum if self.weighted else batch
+        return batch * self.weight_sum / self.count
 
 
 def _ratio(num: float, den: float) -> float:

@@ -11,9 +11,9 @@ import math
 import numpy as np
 import pytest
 
-from conftest import per_sample, value
+from conftest import per_sample, run, value
 from losscli.errors import LossCliError
-from losscli.registry import Reducer, lookup
+from losscli.registry import Pooled, Reducer, lookup
 
 LN2 = math.log(2)
 EPS = 1e-7
@@ -32,6 +32,9 @@ NEW_ENTRIES = {
     "keras.binary_focal_crossentropy": ("keras.BinaryFocalCrossentropy", "focal"),
     "keras.categorical_focal_crossentropy": ("keras.CategoricalFocalCrossentropy", "categorical_focal"),
     "keras.categorical_generalized_cross_entropy": ("keras.CategoricalGeneralizedCrossEntropy", "nll"),
+    "keras.dice": ("keras.Dice", "dice"),
+    "keras.tversky": ("keras.Tversky", "tversky"),
+    "keras.ctc": ("keras.CTC", "ctc"),
 }
 
 
@@ -47,7 +50,8 @@ def test_class_alias_canonical_and_batch_size_reduction(name: str) -> None:
     entry = lookup(name)
     assert lookup(cls) is entry
     assert entry.follows == "keras" and entry.canonical == canonical
-    assert entry.reducer is Reducer.BATCH_MEAN and entry.sample_weights
+    pooled = entry.task == "segmentation"  # Keras sums dice and tversky over the whole batch
+    assert entry.reducer is (Reducer.POOLED if pooled else Reducer.BATCH_MEAN) and entry.sample_weights
 
 
 @pytest.mark.parametrize("name", NEW_ENTRIES)
@@ -57,7 +61,7 @@ def test_float32_inputs_give_float32_losses(name: str) -> None:
     entry = lookup(name)
     arrays = [a.astype(np.float32) if a.dtype.kind == "f" else a for a in random_inputs(entry, seed=9, n=8)]
     out = entry.fn(*arrays, **entry.defaults)
-    assert out.dtype == np.float32
+    assert (out.values if isinstance(out, Pooled) else out).dtype == np.float32
 
 
 def test_weighted_sum_is_divided_by_the_batch_size() -> None:
@@ -393,3 +397,105 @@ def test_sparse_categorical_ignore_class_masks_rows_and_the_batch_size() -> None
     np.testing.assert_allclose(per_sample(spec, pred, [0, -1, 1]), [l0, 0.0, l2])
     with pytest.raises(LossCliError, match="class indices"):
         value("keras.sparse_categorical_crossentropy", pred, [0, -1, 1])
+
+
+# --- dice and tversky: one overlap score over the whole batch (axis=None) -----------------------
+
+MASK_PRED = np.array([[0.9, 0.8, 0.1, 0.0], [0.2, 0.3, 0.6, 0.1], [0.0, 0.0, 0.0, 0.0]])
+MASK_TARGET = np.array([[1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]])
+# by hand over the batch: Σ p·t = 0.9 + 0.8 + 0.6 + 0.1 = 2.4, Σ p = 3.0, Σ t = 4, so FP = 0.6 and FN = 1.6
+
+
+def test_dice_pools_the_whole_batch() -> None:
+    pooled = 1 - 2 * 2.4 / (3.0 + 4 + EPS)
+    assert value("keras.dice", MASK_PRED, MASK_TARGET) == pytest.approx(pooled, rel=1e-15)
+    # the pooled score is not the mean of the per-sample scores (the empty third mask scores 1 alone)
+    alone = per_sample("keras.dice", MASK_PRED, MASK_TARGET)
+    np.testing.assert_allclose(alone, [1 - 3.4 / (3.8 + EPS), 1 - 1.4 / (3.2 + EPS), 1.0], rtol=1e-15)
+    assert alone.mean() > pooled + 0.2
+
+
+def test_dice_weights_scale_the_pooled_loss_by_their_mean() -> None:
+    pooled = 1 - 2 * 2.4 / (7 + EPS)
+    w = [1.0, 2.0, 6.0]
+    assert value("keras.dice", MASK_PRED, MASK_TARGET, weight=w) == pytest.approx(pooled * 3, rel=1e-14)
+    assert value("keras.dice", MASK_PRED, MASK_TARGET, reduction="sum") == pytest.approx(pooled, rel=1e-14)
+    assert value("keras.dice", MASK_PRED, MASK_TARGET, weight=w, reduction="sum") == pytest.approx(pooled * 9, rel=1e-14)
+
+
+def test_dice_with_per_sample_axes_reduces_like_every_keras_loss() -> None:
+    masks_pred, masks_target = MASK_PRED.reshape(3, 2, 2), MASK_TARGET.reshape(3, 2, 2)
+    alone = per_sample("keras.dice", MASK_PRED, MASK_TARGET)
+    for axis in ("[1,2]", "[-1,-2]", "[2,1]"):
+        spec = f"keras.dice:axis={axis}"
+        assert value(spec, masks_pred, masks_target) == pytest.approx(alone.mean(), rel=1e-14)
+        w = np.array([1.0, 2.0, 6.0])
+        assert value(spec, masks_pred, masks_target, weight=w) == pytest.approx((w * alone).sum() / 3, rel=1e-14)
+    assert value("keras.dice:axis=1", MASK_PRED, MASK_TARGET) == pytest.approx(alone.mean(), rel=1e-14)
+
+
+@pytest.mark.parametrize("axis", ["0", "[0,1]", "2", "[1]", "[1,3]"])
+def test_dice_axes_that_do_not_give_one_loss_per_sample_are_refused(axis: str) -> None:
+    with pytest.raises(LossCliError, match=r"one loss per sample") as err:
+        value(f"keras.dice:axis={axis}", MASK_PRED.reshape(3, 2, 2), MASK_TARGET.reshape(3, 2, 2))
+    assert "axis=[1, 2]" in err.value.hint
+
+
+@pytest.mark.parametrize("raw", ["true", "1.5", "[1,2.5]"])
+def test_axis_parameter_takes_none_an_axis_or_a_list(raw: str) -> None:
+    with pytest.raises(LossCliError, match="must be none, an axis or a list of axes"):
+        value(f"keras.dice:axis={raw}", MASK_PRED, MASK_TARGET)
+
+
+def test_tversky_alpha_weights_false_positives() -> None:
+    # FP = Σ p·(1 − t) = 0.6, FN = Σ (1 − p)·t = 1.6 over the batch
+    only_fp = value("keras.tversky:alpha=1,beta=0", MASK_PRED, MASK_TARGET)
+    only_fn = value("keras.tversky:alpha=0,beta=1", MASK_PRED, MASK_TARGET)
+    assert only_fp == pytest.approx(1 - 2.4 / (2.4 + 0.6 + EPS), rel=1e-14)
+    assert only_fn == pytest.approx(1 - 2.4 / (2.4 + 1.6 + EPS), rel=1e-14)
+    # a prediction that only adds foreground: alpha (false positives) moves the loss, beta does not
+    over = np.array([[1.0, 1.0, 1.0, 1.0]])
+    truth = np.array([[1, 1, 0, 0]])
+    assert value("keras.tversky:alpha=0,beta=1", over, truth) == pytest.approx(0.0, abs=1e-7)
+    assert value("keras.tversky:alpha=1,beta=0", over, truth) == pytest.approx(0.5, rel=1e-7)
+
+
+def test_tversky_at_one_half_is_dice_and_at_one_is_jaccard() -> None:
+    # (equal up to where the 1e-7 enters: dice adds it to Σ p + Σ t, tversky to half of that)
+    assert value("keras.tversky", MASK_PRED, MASK_TARGET) == pytest.approx(value("keras.dice", MASK_PRED, MASK_TARGET), rel=1e-7)
+    # α = β = 1: TP / (TP + FP + FN) = Σ p·t / (Σ p + Σ t − Σ p·t), the soft Jaccard index
+    assert value("keras.tversky:alpha=1,beta=1", MASK_PRED, MASK_TARGET) == pytest.approx(1 - 2.4 / (3.0 + 4 - 2.4 + EPS), rel=1e-14)
+
+
+def test_overlap_losses_propagate_non_finite_rows_as_null() -> None:
+    pred = MASK_PRED.copy()
+    pred[1, 2] = np.nan
+    evaluation = run("keras.dice", pred, MASK_TARGET, nan="propagate")
+    assert math.isnan(evaluation.results[0].value)
+    omitted = run("keras.dice", pred, MASK_TARGET, nan="omit").results[0].value
+    assert omitted == pytest.approx(1 - 2 * 1.7 / (1.8 + 2 + EPS), rel=1e-14)
+
+
+# --- ctc: blank 0, zero padding, the full negative log-likelihood -------------------------------
+
+def test_ctc_equals_canonical_ctc_with_zero_padding() -> None:
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=(5, 6, 4))
+    labels = np.array([[1, 2, 3], [3, 3, 0], [2, 0, 0], [1, 1, 1], [0, 0, 0]])
+    canonical = per_sample("ctc", scores, np.where(labels == 0, -1, labels))
+    np.testing.assert_allclose(per_sample("keras.ctc", scores, labels), canonical, rtol=1e-13)
+    assert value("keras.ctc", scores, labels) == pytest.approx(canonical.mean(), rel=1e-13)
+
+
+def test_ctc_by_hand_on_two_steps() -> None:
+    # T = 2, label [1]: alignments (1,1), (0,1), (1,0); an empty label: (0,0) only
+    scores = np.log(np.array([[[0.6, 0.4], [0.3, 0.7]], [[0.6, 0.4], [0.3, 0.7]]]))
+    got = per_sample("keras.ctc", scores, np.array([[1], [0]]))
+    np.testing.assert_allclose(got, [-math.log(0.4 * 0.7 + 0.6 * 0.7 + 0.4 * 0.3), -math.log(0.6 * 0.3)], rtol=1e-14)
+
+
+def test_ctc_refuses_labels_after_the_padding() -> None:
+    with pytest.raises(LossCliError, match="follows the 0 padding"):
+        value("keras.ctc", np.zeros((1, 4, 3)), np.array([[1, 0, 2]]))
+    with pytest.raises(LossCliError, match="whole numbers >= 0"):
+        value("keras.ctc", np.zeros((1, 4, 3)), np.array([[1, -1]]))

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import random_inputs, run, run_inputs
 from losscli.errors import LossCliError
-from losscli.registry import Kind, LossEntry, Shape, entries, lookup
+from losscli.registry import Kind, LossEntry, Pooled, Reducer, Shape, entries, lookup
 from losscli.registry.declarations import Weighted
 from losscli.registry.params import resolve_params
 from losscli.spec import parse_spec
@@ -21,7 +21,7 @@ from losscli.spec import parse_spec
 ENTRIES = entries()
 IDS = [e.name for e in ENTRIES]
 TASKS = {"regression", "binary", "multiclass", "multilabel", "distribution", "embedding", "ranking", "segmentation", "sequence"}
-PARAM_TYPES = {"float", "int", "bool", "float_list", "float_or_list", "int_or_none"}
+PARAM_TYPES = {"float", "int", "bool", "float_list", "float_or_list", "int_or_none", "axes"}
 FOLLOWS = {"losscli", "torch", "keras", "sklearn"}
 
 
@@ -75,7 +75,8 @@ def test_returns_one_finite_loss_per_sample(entry: LossEntry) -> None:
     arrays = random_inputs(entry)
     out = run_inputs(entry, arrays).results[0].per_sample
     direct = entry.fn(*arrays, **entry.defaults)
-    values = direct.values if isinstance(direct, Weighted) else direct
+    values = direct.values if isinstance(direct, (Weighted, Pooled)) else direct
+    assert isinstance(direct, Pooled) == (entry.reducer is Reducer.POOLED), "a pooled loss declares Reducer.POOLED"
     assert values.shape == (len(arrays[0]),)
     np.testing.assert_allclose(out, values)
     assert np.isfinite(values).all()
@@ -136,6 +137,8 @@ def test_integer_weights_equal_repeated_rows(entry: LossEntry) -> None:
     repeated = run_inputs(entry, [np.repeat(a, counts, axis=0) for a in arrays]).results[0].value
     if entry.reducer.name == "BATCH_MEAN":  # Σ w·l / N: repeating rows grows N instead
         repeated *= counts.sum() / len(counts)
+    if entry.reducer.name == "POOLED":  # the batch loss of the rows as given, times mean(w)
+        repeated = run_inputs(entry, arrays).results[0].value * counts.mean()
     assert weighted == pytest.approx(repeated, rel=1e-10)
 
 

@@ -8,14 +8,18 @@ sums by the batch size, not by the sum of weights.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from losscli.errors import LossCliError
 from losscli.losses._math import column_param, log_softmax, per_sample_mean, per_sample_sum, sigmoid, softplus
 from losscli.losses.classification import BINARY_EXAMPLE, PROBS_EXAMPLE, clipped_bce, hinge, squared_hinge
 from losscli.losses.regression import (
     DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, huber_error, log_cosh, squared_error,
 )
-from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, Weighted, register
+from losscli.losses.sequence import CTC_EXAMPLE_SCORES, ctc_nll, log_softmax_last
+from losscli.registry import Example, Kind, Param, Pooled, Reducer, Role, Shape, Weighted, register
 
 EPSILON = 1e-7
 FROM_LOGITS = Param("from_logits", "bool", False, "inputs are logits rather than probabilities")
@@ -25,8 +29,9 @@ PROBS_OR_LOGITS = "probabilities, or logits with from_logits=true"
 
 
 def _keras(name: str, canonical: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
+    declarations.setdefault("reducer", Reducer.BATCH_MEAN)
     return register(name=f"keras.{name}", aliases=(f"keras.{cls}",), follows="keras", canonical=canonical,
-                    reducer=Reducer.BATCH_MEAN, **declarations)
+                    **declarations)
 
 
 def _renormalised_clipped(prob: np.ndarray) -> np.ndarray:
@@ -307,3 +312,96 @@ def keras_categorical_generalized_cross_entropy(pred: np.ndarray, target: np.nda
     """keras.losses.categorical_generalized_cross_entropy."""
     p_y = pred[np.arange(len(target)), target]
     return (1 - np.power(p_y, q)) / q
+
+
+# --- overlap and sequence losses ---------------------------------------------------------------
+
+KERAS_AXIS = Param("axis", "axes", None, "none: one loss over the whole batch (Keras's default);"
+                   " the axes after the batch axis, e.g. [1,2]: one loss per sample")
+POOLED_BATCH = ("With axis=none (the default) Keras sums over the whole batch, so the reduced value is one"
+                " overlap score of all masks together, multiplied by mean(sample weights); --per-sample shows"
+                " each sample scored alone (as axis=[1, …] would). --reduction sum gives L unweighted and"
+                " L·Σw with weights, as Keras does.")
+
+
+def _pooled_or_per_sample(parts: np.ndarray, combine: Any, axis: list[int] | None, ndim: int) -> Pooled | np.ndarray:
+    """Per-sample scores, pooled over the batch when ``axis`` is None; other axes must cover 1..ndim−1."""
+    per_sample = combine(parts)
+    if axis is None:
+        return Pooled(per_sample, parts, combine)
+    if any(not -ndim <= a < ndim for a in axis) or sorted({a % ndim for a in axis}) != list(range(1, ndim)):
+        raise LossCliError(
+            f"axis={axis} does not give one loss per sample for inputs with {ndim} axes",
+            f"use axis=none (the whole batch) or axis={list(range(1, ndim))} (each sample)",
+        )
+    return per_sample
+
+
+def _mask_sums(pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-sample Σ p·t, Σ p and Σ t over every axis after the first."""
+    p, t = pred.reshape(len(pred), -1), target.reshape(len(target), -1)
+    return (p * t).sum(axis=1), p.sum(axis=1), t.sum(axis=1)
+
+
+@_keras("dice", "dice", "Dice", task="segmentation",
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, "predicted foreground probability per pixel (N, ...)"),
+               Role("target", Kind.SOFT_TARGETS, doc="true mask, same shape")),
+        params=(KERAS_AXIS,), reducer=Reducer.POOLED,
+        formula="L = 1 − 2·Σ p·t / (Σ t + Σ p + 1e-7), sums over the whole batch (axis=none)",
+        convention="No smoothing in the numerator: an empty mask predicted empty scores 1, not 0 (the canonical"
+        f" dice adds its smooth to both sides and scores each sample alone). {POOLED_BATCH}",
+        example=Example({"pred": [[0.9, 0.8, 0.1, 0.0], [0.2, 0.3, 0.6, 0.1]], "target": [[1, 1, 0, 0], [0, 0, 1, 1]]}))
+def keras_dice(pred: np.ndarray, target: np.ndarray, axis: list[int] | None) -> Pooled | np.ndarray:
+    """keras.losses.dice."""
+    overlap, p_sum, t_sum = _mask_sums(pred, target)
+
+    def combine(s: np.ndarray) -> np.ndarray:
+        return 1 - 2 * s[..., 0] / (s[..., 1] + EPSILON)
+
+    return _pooled_or_per_sample(np.stack([overlap, p_sum + t_sum], axis=-1), combine, axis, pred.ndim)
+
+
+@_keras("tversky", "tversky", "Tversky", task="segmentation",
+        roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, "predicted foreground probability per pixel (N, ...)"),
+               Role("target", Kind.SOFT_TARGETS, doc="true mask, same shape")),
+        params=(Param("alpha", "float", 0.5, "weight of false positives Σ p·(1 − t)", low=0.0),
+                Param("beta", "float", 0.5, "weight of false negatives Σ (1 − p)·t", low=0.0), KERAS_AXIS),
+        reducer=Reducer.POOLED,
+        formula="L = 1 − TP / (TP + α·FP + β·FN + 1e-7),  TP = Σ p·t, FP = Σ p·(1 − t), FN = Σ (1 − p)·t",
+        convention="α weights false positives and β false negatives, as the Keras 3 docstring says and its code"
+        " does since keras-team/keras#23333 (July 2026); earlier Keras 3 releases applied them the other way round"
+        " (the same value when α = β). No smoothing in the numerator: an empty mask predicted empty scores 1."
+        f" {POOLED_BATCH}",
+        example=Example({"pred": [[0.9, 0.8, 0.1, 0.0], [0.2, 0.3, 0.6, 0.1]], "target": [[1, 1, 0, 0], [0, 0, 1, 1]]},
+                        {"alpha": 0.7, "beta": 0.3}))
+def keras_tversky(
+    pred: np.ndarray, target: np.ndarray, alpha: float, beta: float, axis: list[int] | None,
+) -> Pooled | np.ndarray:
+    """keras.losses.tversky."""
+    tp, p_sum, t_sum = _mask_sums(pred, target)
+
+    def combine(s: np.ndarray) -> np.ndarray:
+        return 1 - s[..., 0] / (s[..., 0] + alpha * s[..., 1] + beta * s[..., 2] + EPSILON)
+
+    return _pooled_or_per_sample(np.stack([tp, p_sum - tp, t_sum - tp], axis=-1), combine, axis, pred.ndim)
+
+
+@_keras("ctc", "ctc", "CTC", task="sequence",
+        roles=(Role("pred", Kind.LOGITS, Shape.SEQUENCE, "logits (N, T, C); class 0 is the blank"),
+               Role("target", Kind.ZERO_PADDED_LABELS, Shape.MATRIX, "label sequences (N, S) of classes 1..C−1,"
+                    " padded with 0 after the end")),
+        params=(),
+        formula="l = −log Σ_{alignments π → y} Π_t softmax(x_t)_{π_t},  blank = 0",
+        convention="Keras's ctc: class 0 is both the blank and the padding, each sample's label length is its"
+        " count of non-zero labels (losscli also requires the zeros to come last), every sample uses all T"
+        " steps, and the per-sample value is the full negative log-likelihood (not divided by the label length,"
+        f" unlike torch.ctc_loss). An impossible alignment costs inf. {BATCH_SIZE_MEAN}",
+        example=Example({"pred": CTC_EXAMPLE_SCORES, "target": [[1, 2], [1, 0]]}))
+def keras_ctc(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """keras.losses.ctc."""
+    labels = target.astype(np.int64)
+    padding = labels == 0
+    lengths = (~padding).sum(axis=1)
+    if (padding & (np.arange(labels.shape[1]) < lengths[:, None])).any():
+        raise LossCliError("a target label follows the 0 padding", "0 is the blank: pad each label sequence at its end only")
+    return ctc_nll(log_softmax_last(pred), labels, np.full(len(pred), pred.shape[1]), lengths, blank=0)

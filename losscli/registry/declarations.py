@@ -29,6 +29,7 @@ class Kind(str, Enum):
     POSITIVE = "positive values"
     NON_NEGATIVE = "non-negative values"
     LABEL_LISTS = "class indices padded with -1"
+    ZERO_PADDED_LABELS = "class indices from 1, padded with 0"
     LENGTHS = "lengths"
 
 
@@ -48,12 +49,14 @@ class Reducer(str, Enum):
     """How per-sample losses l_i with sample weights w_i become one number (``--reduction mean``).
 
     Every reducer but the median accumulates running sums (or a running max), so a reduction
-    can be built chunk by chunk; the median keeps the per-sample values. ``sum`` is always Σ w_i·l_i.
+    can be built chunk by chunk; the median keeps the per-sample values. ``sum`` is Σ w_i·l_i, except
+    for POOLED, where (as in Keras) it is the batch loss L unweighted and L·Σ w with weights.
     """
 
     MEAN = "mean: Σ w·l / Σ w"
     BATCH_MEAN = "batch mean: Σ w·l / N"  # N counts the rows the loss keeps (masked rows leave it)
     ROOT_MEAN = "root mean square: sqrt(Σ w·l² / Σ w)"
+    POOLED = "pooled: one loss from sums over the whole batch, times Σ w / N"
     MEDIAN = "median: median of l"
     MAX = "max: max of l"
 
@@ -79,7 +82,8 @@ class Param:
     """A loss parameter with its type, default and valid range.
 
     ``type`` is one of ``float``, ``int``, ``bool``, ``float_list`` (one value per class),
-    ``float_or_list`` (a number or one per class) and ``int_or_none``. ``low``/``high``
+    ``float_or_list`` (a number or one per class), ``int_or_none`` and ``axes`` (none, an axis or
+    a list of axes). ``low``/``high``
     bound numbers (and every list item); ``*_open`` makes a bound exclusive.
     """
 
@@ -109,6 +113,18 @@ class Weighted(NamedTuple):
 
     values: Any
     weights: Any
+
+
+class Pooled(NamedTuple):
+    """A loss whose batch value is computed once from sums over every sample (Keras's axis=None).
+
+    ``values`` are the per-sample losses (each sample scored alone), ``parts`` (n, m) per-sample
+    terms whose column sums over the batch ``combine`` turns into the batch loss.
+    """
+
+    values: Any
+    parts: Any
+    combine: Callable[[Any], float]
 
 
 @dataclass(frozen=True)

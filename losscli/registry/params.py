@@ -36,6 +36,8 @@ def _coerce(param: Param, raw: RawValue, spec_text: str) -> Any:
         return raw
     if kind == "int_or_none" and raw is None:
         return None
+    if kind == "axes":
+        return _axes(raw, where)
     if isinstance(raw, list):
         if kind not in ("float_list", "float_or_list"):
             raise LossCliError(f"{where} takes a single number, not a list", f"e.g. {param.name}={param.default}")
@@ -45,6 +47,16 @@ def _coerce(param: Param, raw: RawValue, spec_text: str) -> Any:
     if kind == "float_list":
         raise LossCliError(f"{where} takes a list with one number per class", f"e.g. {param.name}=[1,2,0.5]")
     return _number(param, raw, where)
+
+
+def _axes(raw: RawValue, where: str) -> list[int] | None:
+    """``none``, one axis or a list of axes, as a list of ints (None stays None)."""
+    if raw is None:
+        return None
+    items = raw if isinstance(raw, list) else [raw]
+    if not items or any(isinstance(i, bool) or not isinstance(i, (int, float)) or float(i) != int(i) for i in items):
+        raise LossCliError(f"{where} must be none, an axis or a list of axes, got {raw!r}", "e.g. axis=none or axis=[1,2]")
+    return [int(i) for i in items]
 
 
 def _number(param: Param, raw: RawValue, where: str) -> float | int:

@@ -39,6 +39,7 @@ _RANGE_CHECKS: dict[Kind, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
     Kind.POSITIVE: (lambda x: x <= 0, "must be positive"),
     Kind.NON_NEGATIVE: (lambda x: x < 0, "must be non-negative"),
     Kind.LENGTHS: (lambda x: (x < 0) | (x != np.floor(x)), "must be non-negative whole numbers"),
+    Kind.ZERO_PADDED_LABELS: (lambda x: (x < 0) | (x != np.floor(x)), "must be class indices (whole numbers >= 0)"),
 }
 
 
