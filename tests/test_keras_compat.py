@@ -499,3 +499,20 @@ def test_ctc_refuses_labels_after_the_padding() -> None:
         value("keras.ctc", np.zeros((1, 4, 3)), np.array([[1, 0, 2]]))
     with pytest.raises(LossCliError, match="whole numbers >= 0"):
         value("keras.ctc", np.zeros((1, 4, 3)), np.array([[1, -1]]))
+
+
+def test_feature_axis_accepts_any_axis_but_the_batch_axis() -> None:
+    rng = np.random.default_rng(4)
+    pred, target = rng.uniform(0.01, 0.99, (5, 2, 3)), rng.integers(0, 2, (5, 2, 3))
+    default = value("keras.binary_crossentropy", pred, target)
+    # the mean over every element is the same whichever axis Keras averages first
+    for axis in ("1", "-1", "2", "[-2]"):
+        assert value(f"keras.binary_crossentropy:axis={axis}", pred, target) == pytest.approx(default, rel=1e-14)
+    probs, onehot = np.array([[0.2, 0.8], [0.6, 0.4]]), np.array([[0, 1], [0, 1]])
+    assert value("keras.categorical_crossentropy:axis=1", probs, onehot) == pytest.approx(-(math.log(0.8) + math.log(0.4)) / 2)
+    for spec, args in (("keras.binary_crossentropy:axis=0", (pred, target)),
+                       ("keras.binary_crossentropy:axis=[1,2]", (pred, target)),
+                       ("keras.categorical_crossentropy:axis=-2", (probs, onehot)),
+                       ("keras.cosine_similarity:axis=2", (probs, probs))):
+        with pytest.raises(LossCliError, match="is not a feature axis"):
+            value(spec, *args)

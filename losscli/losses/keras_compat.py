@@ -24,6 +24,7 @@ from losscli.registry import Example, Kind, Param, Pooled, Reducer, Role, Shape,
 EPSILON = 1e-7
 FROM_LOGITS = Param("from_logits", "bool", False, "inputs are logits rather than probabilities")
 KERAS_SMOOTHING = Param("label_smoothing", "float", 0.0, "squeeze targets towards uniform", low=0.0, high=1.0)
+FEATURE_AXIS = Param("axis", "axes", -1, "the feature (class) axis; any single axis but the batch axis 0")
 BATCH_SIZE_MEAN = "Reduction sum_over_batch_size: Σ w·l / N (weights do not enter the denominator)."
 PROBS_OR_LOGITS = "probabilities, or logits with from_logits=true"
 
@@ -32,6 +33,14 @@ def _keras(name: str, canonical: str, cls: str, **declarations):  # type: ignore
     declarations.setdefault("reducer", Reducer.BATCH_MEAN)
     return register(name=f"keras.{name}", aliases=(f"keras.{cls}",), follows="keras", canonical=canonical,
                     **declarations)
+
+
+def _check_feature_axis(axis: int | list[int], ndim: int) -> None:
+    """Keras's ``axis``: one axis other than the batch axis (an (N,) input counts as (N, 1))."""
+    axes, width = ([axis] if isinstance(axis, int) else axis), max(ndim, 2)
+    if len(axes) != 1 or not -width <= axes[0] < width or axes[0] % width == 0:
+        raise LossCliError(f"axis={axis} is not a feature axis of inputs with {width} axes",
+                           "use the default axis=-1 (the last axis); axis 0 is the batch axis")
 
 
 def _renormalised_clipped(prob: np.ndarray) -> np.ndarray:
@@ -66,15 +75,16 @@ def keras_huber(pred: np.ndarray, target: np.ndarray, delta: float) -> np.ndarra
 @_keras("binary_crossentropy", "bce", "BinaryCrossentropy", task="binary",
         roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, PROBS_OR_LOGITS, kind_flag="from_logits"),
                Role("target", Kind.SOFT_TARGETS, doc="0/1 labels or soft targets")),
-        params=(FROM_LOGITS, KERAS_SMOOTHING),
+        params=(FROM_LOGITS, KERAS_SMOOTHING, FEATURE_AXIS),
         formula="t' = t·(1 − ls) + ls/2;  l = −mean [t'·log p + (1 − t')·log(1 − p)],  p clipped to [1e-7, 1 − 1e-7]",
         convention="A confident mistake (p = 0 for a positive) costs −log(1e-7) ≈ 16.118."
         f" With from_logits=true the loss is exact (softplus form), no clipping. {BATCH_SIZE_MEAN}",
         example=BINARY_EXAMPLE)
 def keras_binary_crossentropy(
-    pred: np.ndarray, target: np.ndarray, from_logits: bool, label_smoothing: float,
+    pred: np.ndarray, target: np.ndarray, from_logits: bool, label_smoothing: float, axis: int | list[int],
 ) -> np.ndarray:
     """keras.losses.binary_crossentropy."""
+    _check_feature_axis(axis, pred.ndim)
     t = target * (1 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
         return per_sample_mean(t * softplus(-pred) + (1 - t) * softplus(pred))
@@ -84,15 +94,16 @@ def keras_binary_crossentropy(
 @_keras("categorical_crossentropy", "categorical_crossentropy", "CategoricalCrossentropy", task="multiclass",
         roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, kind_flag="from_logits"),
                Role("target", Kind.SOFT_TARGETS, doc="one-hot or soft targets, same shape")),
-        params=(FROM_LOGITS, KERAS_SMOOTHING),
+        params=(FROM_LOGITS, KERAS_SMOOTHING, FEATURE_AXIS),
         formula="t' = t·(1 − ls) + ls/K;  l = −Σ_c t'_c·log p_c,  p = clip(pred / Σ pred, 1e-7, 1 − 1e-7)",
         convention="Probabilities are renormalised to sum to 1, then clipped; with from_logits=true,"
         f" log_softmax is used instead. {BATCH_SIZE_MEAN}",
         example=PROBS_EXAMPLE)
 def keras_categorical_crossentropy(
-    pred: np.ndarray, target: np.ndarray, from_logits: bool, label_smoothing: float,
+    pred: np.ndarray, target: np.ndarray, from_logits: bool, label_smoothing: float, axis: int | list[int],
 ) -> np.ndarray:
     """keras.losses.categorical_crossentropy."""
+    _check_feature_axis(axis, pred.ndim)
     t = target * (1 - label_smoothing) + label_smoothing / pred.shape[1]
     logp = log_softmax(pred) if from_logits else np.log(_renormalised_clipped(pred))
     return -per_sample_sum(t * logp)
@@ -157,7 +168,7 @@ def keras_mean_squared_logarithmic_error(pred: np.ndarray, target: np.ndarray) -
 @_keras("cosine_similarity", "cosine_embedding", "CosineSimilarity", task="embedding",
         roles=(Role("pred", Kind.EMBEDDINGS, Shape.MATRIX, "predicted vectors, one row per sample (N, D)"),
                Role("target", Kind.EMBEDDINGS, doc="true vectors, same shape")),
-        params=(),
+        params=(FEATURE_AXIS,),
         formula="l = −Σ_d ŷ_true,d·ŷ_pred,d,  ŷ = y / max(‖y‖₂, 1e-7)",
         convention="The negated cosine similarity of each row: −1 for the same direction, 0 for orthogonal"
         " rows or a zero vector, +1 for opposite ones, so the loss is negative when the prediction is good."
@@ -165,8 +176,9 @@ def keras_mean_squared_logarithmic_error(pred: np.ndarray, target: np.ndarray) -
         f" {BATCH_SIZE_MEAN}",
         example=Example({"pred": [[1.0, 0.0], [1.0, 1.0], [-1.0, -1.0]], "target": [[0.0, 1.0], [1.0, 1.0], [1.0, 1.0]]}),
         non_negative=False)
-def keras_cosine_similarity(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+def keras_cosine_similarity(pred: np.ndarray, target: np.ndarray, axis: int | list[int]) -> np.ndarray:
     """keras.losses.cosine_similarity."""
+    _check_feature_axis(axis, pred.ndim)
     def unit(x: np.ndarray) -> np.ndarray:
         return x / np.maximum(np.sqrt(np.square(x).sum(axis=1, keepdims=True)), EPSILON)
 
@@ -251,7 +263,7 @@ def keras_poisson(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         roles=(Role("pred", Kind.PROBABILITIES, Shape.ANY, PROBS_OR_LOGITS, kind_flag="from_logits"),
                Role("target", Kind.SOFT_TARGETS, doc="0/1 labels or soft targets")),
         params=(Param("apply_class_balancing", "bool", False, "weight class 1 by alpha and class 0 by 1 − alpha"),
-                KERAS_ALPHA, KERAS_GAMMA, FROM_LOGITS, KERAS_SMOOTHING),
+                KERAS_ALPHA, KERAS_GAMMA, FROM_LOGITS, KERAS_SMOOTHING, FEATURE_AXIS),
         formula="t' = t·(1 − ls) + ls/2;  p_t = t'·p + (1 − t')·(1 − p);  l = mean [w·(1 − p_t)^γ·bce(t', p)],"
         "  w = t'·α + (1 − t')·(1 − α) with apply_class_balancing, else 1",
         convention="alpha is ignored unless apply_class_balancing=true (the canonical focal always applies it)."
@@ -261,9 +273,10 @@ def keras_poisson(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         example=BINARY_EXAMPLE)
 def keras_binary_focal_crossentropy(
     pred: np.ndarray, target: np.ndarray, apply_class_balancing: bool, alpha: float, gamma: float,
-    from_logits: bool, label_smoothing: float,
+    from_logits: bool, label_smoothing: float, axis: int | list[int],
 ) -> np.ndarray:
     """keras.losses.binary_focal_crossentropy."""
+    _check_feature_axis(axis, pred.ndim)
     t = target * (1 - label_smoothing) + 0.5 * label_smoothing
     p = sigmoid(pred) if from_logits else pred
     p_t = t * p + (1 - t) * (1 - p)
@@ -277,7 +290,7 @@ def keras_binary_focal_crossentropy(
         roles=(Role("pred", Kind.PROBABILITIES, Shape.MATRIX, PROBS_OR_LOGITS, kind_flag="from_logits"),
                Role("target", Kind.SOFT_TARGETS, doc="one-hot or soft targets, same shape")),
         params=(Param("alpha", "float_or_list", 0.25, "class weight: one number, or one per class", low=0.0),
-                KERAS_GAMMA, FROM_LOGITS, KERAS_SMOOTHING),
+                KERAS_GAMMA, FROM_LOGITS, KERAS_SMOOTHING, FEATURE_AXIS),
         formula="t' = t·(1 − ls) + ls/K;  l = −Σ_c α_c·(1 − p_c)^γ·t'_c·log p_c,"
         "  p = clip(pred / Σ pred, 1e-7, 1 − 1e-7)",
         convention="Probabilities are renormalised then clipped (the canonical categorical_focal only clips);"
@@ -287,9 +300,10 @@ def keras_binary_focal_crossentropy(
         example=PROBS_EXAMPLE)
 def keras_categorical_focal_crossentropy(
     pred: np.ndarray, target: np.ndarray, alpha: float | list[float], gamma: float, from_logits: bool,
-    label_smoothing: float,
+    label_smoothing: float, axis: int | list[int],
 ) -> np.ndarray:
     """keras.losses.categorical_focal_crossentropy."""
+    _check_feature_axis(axis, pred.ndim)
     t = target * (1 - label_smoothing) + label_smoothing / pred.shape[1]
     p = _renormalised_clipped(np.exp(log_softmax(pred)) if from_logits else pred)
     a = column_param(alpha, pred.shape[1], pred.dtype, "alpha")
