@@ -57,6 +57,13 @@ class Accumulator:
         if self.reducer is Reducer.MEDIAN:
             self.chunks.append(l64.copy())
 
+    @property
+    def effective_reducer(self) -> Reducer:
+        """The reducer used: a POOLED loss asked for per-sample values (Keras axis=[1, …]) is a BATCH_MEAN."""
+        if self.reducer is Reducer.POOLED and self.combine is None:
+            return Reducer.BATCH_MEAN
+        return self.reducer
+
     def pool(self, parts: np.ndarray, combine: Callable[[np.ndarray], float]) -> None:
         """Fold in a chunk's per-sample terms (n, m) of a POOLED loss."""
         sums = parts.astype(np.float64, copy=False).sum(axis=0)
@@ -65,11 +72,9 @@ class Accumulator:
 
     def value(self, reduction: str) -> float:
         """The reduced loss (``mean`` per the loss's reducer, or ``sum``); NaN when undefined."""
-        reducer = self.reducer
+        reducer = self.effective_reducer
         if reducer is Reducer.POOLED:
-            if self.combine is not None:
-                return self._pooled(reduction)
-            reducer = Reducer.BATCH_MEAN  # the loss was asked for per-sample values (Keras axis=[1, …])
+            return self._pooled(reduction)
         if reduction == "sum":
             return self.weighted_sum
         if reducer is Reducer.MAX:

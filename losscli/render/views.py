@@ -29,7 +29,7 @@ def reduced_value(evaluation: Evaluation, index: int) -> float | None:
 def summary_rows(evaluation: Evaluation, digits: int) -> list[list[str]]:
     return [
         [
-            r.loss.spec.text, format_params(r.loss.params), _reduction_text(r.reduction, r.loss.entry.reducer.value),
+            r.loss.spec.text, format_params(r.loss.params), _reduction_text(r.reduction, r.accumulator.effective_reducer.value),
             sig(reduced_value(evaluation, i), digits), str(r.accumulator.count), str(r.accumulator.n_nonfinite),
         ]
         for i, r in enumerate(evaluation.results)
