@@ -15,7 +15,7 @@ import numpy as np
 
 from losscli.errors import LossCliError
 from losscli.inputs import InputArray
-from losscli.reduction import Accumulator
+from losscli.reduction import Accumulator, SampleTerms
 from losscli.registry import LossEntry, Pooled, Weighted, lookup
 from losscli.registry.params import resolve_params
 from losscli.registry.validation import check_weights, prepare_inputs
@@ -36,12 +36,19 @@ class ResolvedLoss:
 
 @dataclass
 class LossResult:
-    """One loss evaluated: per-sample values (NaN for propagated rows) and the reduced value."""
+    """One loss evaluated: per-sample values (NaN for propagated rows) and the reduced value.
+
+    ``terms`` keep each row's loss, weights and pooled terms, to reduce groups and resamples.
+    """
 
     loss: ResolvedLoss
-    per_sample: np.ndarray
+    terms: SampleTerms
     accumulator: Accumulator
     reduction: str
+
+    @property
+    def per_sample(self) -> np.ndarray:
+        return self.terms.values
 
     @property
     def value(self) -> float:
@@ -103,13 +110,11 @@ def evaluate(
     results = []
     for loss, inputs in zip(losses, bound):
         arrays = prepare_inputs(loss.entry, loss.params, [kept[id(i)] for i in inputs], loss.spec.text, rows)
-        per_sample, acc = _run_chunks(loss, arrays, weight, chunk_values)
+        terms, acc = _run_chunks(loss, arrays, weight, chunk_values)
         if nan == "propagate" and n_bad:
-            full = np.full(n, np.nan)
-            full[finite] = per_sample
             acc.add(np.full(n_bad, np.nan), None, None)
-            per_sample = full
-        results.append(LossResult(loss, per_sample, acc, reduction))
+            terms = _widen(terms, finite)
+        results.append(LossResult(loss, terms, acc, reduction))
     all_rows = rows if rows is not None and nan == "omit" else np.arange(n)
     labelled = {inp.role: inp for inp in used}
     return Evaluation(labelled, all_rows, n_bad if nan == "omit" else 0, results)
@@ -126,30 +131,44 @@ def _check_weight_support(loss: ResolvedLoss, weight: InputArray | None) -> None
 
 def _run_chunks(
     loss: ResolvedLoss, arrays: list[np.ndarray], weight: np.ndarray | None, chunk_values: int,
-) -> tuple[np.ndarray, Accumulator]:
+) -> tuple[SampleTerms, Accumulator]:
     n = arrays[0].shape[0]
     width = max(1, sum(a.size for a in arrays) // max(n, 1))
     step = max(1, chunk_values // width)
     per_sample = np.empty(n, dtype=np.float64)
+    loss_weight: np.ndarray | None = None
+    parts: np.ndarray | None = None
     acc = Accumulator(loss.entry.reducer)
     with np.errstate(all="ignore"):
         for start in range(0, n, step):
             chunk = slice(start, start + step)
             out = loss.entry.fn(*(a[chunk] for a in arrays), **loss.params)
-            values, loss_weight = _split(out, acc)
+            values, own_weight = out, None
+            if isinstance(out, Weighted):
+                values, own_weight = out.values, out.weights
+                loss_weight = np.empty(n) if loss_weight is None else loss_weight
+                loss_weight[chunk] = own_weight
+            elif isinstance(out, Pooled):
+                values = out.values
+                acc.pool(out.parts, out.combine)
+                parts = np.empty((n, out.parts.shape[1])) if parts is None else parts
+                parts[chunk] = out.parts
             per_sample[chunk] = values
-            acc.add(values, None if weight is None else weight[chunk], loss_weight)
-    return per_sample, acc
+            acc.add(values, None if weight is None else weight[chunk], own_weight)
+    return SampleTerms(loss.entry.reducer, per_sample, weight, loss_weight, parts, acc.combine), acc
 
 
-def _split(out: Any, acc: Accumulator) -> tuple[np.ndarray, np.ndarray | None]:
-    """A loss's per-sample values and own weights; a Pooled result's batch terms go to ``acc``."""
-    if isinstance(out, Weighted):
-        return out.values, out.weights
-    if isinstance(out, Pooled):
-        acc.pool(out.parts, out.combine)
-        return out.values, None
-    return out, None
+def _widen(terms: SampleTerms, kept: np.ndarray) -> SampleTerms:
+    """Terms over every row: NaN losses for the rows ``--nan propagate`` kept out of the loss."""
+    def spread(column: np.ndarray | None, fill: float) -> np.ndarray | None:
+        if column is None:
+            return None
+        full = np.full((len(kept), *column.shape[1:]), fill)
+        full[kept] = column
+        return full
+
+    return SampleTerms(terms.reducer, spread(terms.values, np.nan), spread(terms.sample_weight, 1.0),  # type: ignore[arg-type]
+                       spread(terms.loss_weight, 1.0), spread(terms.parts, np.nan), terms.combine)
 
 
 def _common_length(inputs: list[InputArray]) -> int:

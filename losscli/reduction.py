@@ -1,39 +1,78 @@
-"""Reductions, in one place: per-sample losses become one number through running float64 sums.
+"""Reductions, in one place: per-sample losses become one number through float64 sums.
 
-An :class:`Accumulator` takes chunks of per-sample losses (with sample weights and the loss's
-own per-sample weights) and keeps only sums, so a reduction can be built over data that
-arrives chunk by chunk.
+Every reducer but the median and the max is a function of a few sums (Σ w·l, Σ w·l², Σ w·v,
+Σ v, N, and a pooled loss's Σ parts), finished by :func:`finish`. Those sums are built three
+ways: running over chunks (:class:`Accumulator`, so data can stream), per group
+(``--group-by``) and per bootstrap resample (:class:`SampleTerms`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from losscli.registry.declarations import Reducer
 
 REDUCTIONS = ("mean", "sum", "none")
+Combine = Callable[[np.ndarray], Any]
+
+
+class Sums(NamedTuple):
+    """The sums a reduction needs; floats, or arrays with one entry per group or resample."""
+
+    weighted_sum: Any  # Σ w·l
+    weighted_sq_sum: Any  # Σ w·l² (ROOT_MEAN)
+    weight_sum: Any  # Σ w·v: the MEAN denominator (Σ w for a POOLED loss)
+    loss_weight_sum: Any  # Σ v: the BATCH_MEAN denominator (N when the loss has no own weights)
+    count: Any  # N
+    parts: Any  # POOLED: Σ of the per-sample terms, shape (..., m)
+
+
+def finish(reducer: Reducer, reduction: str, sums: Sums, weighted: bool, combine: Combine | None) -> Any:
+    """The reduced value(s) from ``sums`` (NaN where undefined); not for MEDIAN and MAX."""
+    with np.errstate(all="ignore"):
+        if reducer is Reducer.POOLED:
+            batch = combine(sums.parts) if combine is not None else math.nan
+            if reduction == "sum":
+                return batch * sums.weight_sum if weighted else batch
+            return batch * _ratio(sums.weight_sum, sums.count)
+        if reduction == "sum":
+            return sums.weighted_sum
+        if reducer is Reducer.BATCH_MEAN:
+            return _ratio(sums.weighted_sum, sums.loss_weight_sum)
+        if reducer is Reducer.ROOT_MEAN:
+            ratio = _ratio(sums.weighted_sq_sum, sums.weight_sum)
+            return np.sqrt(np.where(ratio >= 0, ratio, math.nan)) if np.ndim(ratio) else (
+                math.sqrt(ratio) if ratio >= 0 else math.nan)
+        return _ratio(sums.weighted_sum, sums.weight_sum)
+
+
+def _ratio(num: Any, den: Any) -> Any:
+    if np.ndim(den):
+        return np.where(den != 0, num / np.where(den != 0, den, 1), math.nan)
+    return num / den if den != 0 else math.nan
 
 
 @dataclass
 class Accumulator:
-    """Running sums for one loss: Σ w·l, Σ w·l², Σ w·v and Σ v (v: the loss's own weights), N, non-finite count."""
+    """Running sums for one loss over chunks of rows, plus N, the non-finite count and the max."""
 
     reducer: Reducer
     weighted_sum: float = 0.0
     weighted_sq_sum: float = 0.0
     weight_sum: float = 0.0
-    loss_weight_sum: float = 0.0  # Σ v alone: the batch size that counts for BATCH_MEAN
+    loss_weight_sum: float = 0.0
     count: int = 0
     n_nonfinite: int = 0
     maximum: float = -math.inf
     chunks: list[np.ndarray] = field(default_factory=list)  # kept only for the median
     weighted: bool = False
     parts: np.ndarray | None = None  # POOLED: column sums of the loss's per-sample terms
-    combine: Callable[[np.ndarray], float] | None = None
+    combine: Combine | None = None
 
     def add(self, losses: np.ndarray, sample_weight: np.ndarray | None, loss_weight: np.ndarray | None) -> None:
         """Fold in a chunk of per-sample ``losses`` (n,) with optional (n,) weights."""
@@ -64,7 +103,7 @@ class Accumulator:
             return Reducer.BATCH_MEAN
         return self.reducer
 
-    def pool(self, parts: np.ndarray, combine: Callable[[np.ndarray], float]) -> None:
+    def pool(self, parts: np.ndarray, combine: Combine) -> None:
         """Fold in a chunk's per-sample terms (n, m) of a POOLED loss."""
         sums = parts.astype(np.float64, copy=False).sum(axis=0)
         self.parts = sums if self.parts is None else self.parts + sums
@@ -73,30 +112,76 @@ class Accumulator:
     def value(self, reduction: str) -> float:
         """The reduced loss (``mean`` per the loss's reducer, or ``sum``); NaN when undefined."""
         reducer = self.effective_reducer
-        if reducer is Reducer.POOLED:
-            return self._pooled(reduction)
-        if reduction == "sum":
-            return self.weighted_sum
-        if reducer is Reducer.MAX:
+        if reduction != "sum" and reducer is Reducer.MAX:
             return self.maximum if self.count else math.nan
-        if reducer is Reducer.MEDIAN:
+        if reduction != "sum" and reducer is Reducer.MEDIAN:
             return float(np.median(np.concatenate(self.chunks))) if self.count else math.nan
-        if reducer is Reducer.BATCH_MEAN:
-            return _ratio(self.weighted_sum, self.loss_weight_sum)
-        if reducer is Reducer.ROOT_MEAN:
-            ratio = _ratio(self.weighted_sq_sum, self.weight_sum)
-            return math.sqrt(ratio) if ratio >= 0 else math.nan
-        return _ratio(self.weighted_sum, self.weight_sum)
-
-    def _pooled(self, reduction: str) -> float:
-        """Keras's scalar L from the whole batch: mean L·Σw/N; sum L unweighted, L·Σw weighted."""
-        if self.n_nonfinite or self.parts is None or self.combine is None:
+        if reducer is Reducer.POOLED and self.n_nonfinite:
             return math.nan
-        batch = float(self.combine(self.parts))
-        if reduction == "sum":
-            return batch * self.weight_sum if self.weighted else batch
-        return batch * self.weight_sum / self.count
+        sums = Sums(self.weighted_sum, self.weighted_sq_sum, self.weight_sum, self.loss_weight_sum, self.count, self.parts)
+        return float(finish(reducer, reduction, sums, self.weighted, self.combine))
 
 
-def _ratio(num: float, den: float) -> float:
-    return num / den if den != 0 else math.nan
+@dataclass(frozen=True)
+class SampleTerms:
+    """One evaluated loss, row by row: enough to reduce any group or resample of its rows.
+
+    ``values`` (n,) per-sample losses; ``sample_weight`` and ``loss_weight`` (n,) or None;
+    ``parts`` (n, m) the per-sample terms of a pooled loss, with its ``combine``.
+    """
+
+    reducer: Reducer
+    values: np.ndarray
+    sample_weight: np.ndarray | None = None
+    loss_weight: np.ndarray | None = None
+    parts: np.ndarray | None = None
+    combine: Combine | None = None
+
+    def by_group(self, reduction: str, codes: np.ndarray, n_groups: int) -> np.ndarray:
+        """One reduced value per group; ``codes`` (n,) holds each row's group in 0..n_groups−1."""
+        if reduction != "sum" and self._reducer() in (Reducer.MEDIAN, Reducer.MAX):
+            pick = np.median if self._reducer() is Reducer.MEDIAN else np.max
+            return np.array([pick(self.values[codes == g]) if (codes == g).any() else math.nan for g in range(n_groups)])
+
+        def total(column: np.ndarray | None) -> np.ndarray:
+            if column is None:  # a column of ones
+                return np.bincount(codes, minlength=n_groups).astype(np.float64)
+            if column.ndim == 2:
+                return np.stack([np.bincount(codes, column[:, j], n_groups) for j in range(column.shape[1])], axis=-1)
+            return np.bincount(codes, column, n_groups)
+
+        return self._finish(reduction, total)
+
+    def by_resample(self, reduction: str, idx: np.ndarray) -> np.ndarray:
+        """One reduced value per row of ``idx`` (b, n): the rows each bootstrap resample draws."""
+        if reduction != "sum" and self._reducer() in (Reducer.MEDIAN, Reducer.MAX):
+            drawn = np.take(self.values, idx)
+            return np.median(drawn, axis=1) if self._reducer() is Reducer.MEDIAN else drawn.max(axis=1)
+
+        def total(column: np.ndarray | None) -> np.ndarray:
+            if column is None:  # a column of ones
+                return np.full(len(idx), float(idx.shape[1]))
+            if column.ndim == 2:
+                return np.take(column, idx, axis=0).sum(axis=1)
+            return np.take(column, idx).sum(axis=1)
+
+        return self._finish(reduction, total)
+
+    def _reducer(self) -> Reducer:
+        return Reducer.BATCH_MEAN if self.reducer is Reducer.POOLED and self.combine is None else self.reducer
+
+    def _finish(self, reduction: str, total: Callable[[np.ndarray | None], np.ndarray]) -> np.ndarray:
+        reducer = self._reducer()
+        l, w, v = self.values, self.sample_weight, self.loss_weight
+        wl = l if w is None else w * l
+        den = v if w is None else (w if v is None else w * v)
+        count = total(None)
+        parts = total(self.parts) if reducer is Reducer.POOLED and self.parts is not None else None
+        sums = Sums(
+            total(wl), total(wl * l) if reducer is Reducer.ROOT_MEAN else 0.0,
+            count if den is None else total(den), count if v is None else total(v), count, parts,
+        )
+        out = np.asarray(finish(reducer, reduction, sums, w is not None, self.combine), dtype=np.float64)
+        if reducer is Reducer.POOLED:  # a non-finite row makes the whole pooled value undefined
+            out = np.where(total(np.where(np.isfinite(l), 0.0, 1.0)) > 0, math.nan, out)
+        return out

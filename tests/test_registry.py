@@ -175,3 +175,22 @@ def test_probability_losses_reject_values_outside_unit_interval(entry: LossEntry
     pred[3] = 1.5 if pred.ndim == 1 else pred[3] + 1
     with pytest.raises(LossCliError, match=r"must be probabilities in \[0, 1\].*index \[3"):
         run_inputs(entry, [pred, *arrays[1:]])
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_group_and_resample_reductions_agree_with_the_streamed_one(entry: LossEntry, reduction: str) -> None:
+    arrays = random_inputs(entry, seed=8, n=30)
+    weight = np.random.default_rng(8).uniform(0.5, 2, 30) if entry.sample_weights else None
+    result = run_inputs(entry, arrays, weight=weight, reduction=reduction, chunk_values=50).results[0]
+    codes = np.arange(30) % 3
+    by_group = result.terms.by_group(reduction, codes, 3)
+    for g in range(3):  # each group alone, evaluated from scratch
+        rows = codes == g
+        alone = run_inputs(entry, [a[rows] for a in arrays], weight=None if weight is None else weight[rows], reduction=reduction)
+        assert by_group[g] == pytest.approx(alone.results[0].value, rel=1e-12)
+    resampled = result.terms.by_resample(reduction, np.stack([np.arange(30), np.arange(30)[::-1], np.repeat(np.arange(10), 3)]))
+    assert resampled[0] == pytest.approx(result.value, rel=1e-12) and resampled[1] == pytest.approx(result.value, rel=1e-12)
+    repeated = run_inputs(entry, [np.repeat(a[:10], 3, axis=0) for a in arrays],
+                          weight=None if weight is None else np.repeat(weight[:10], 3), reduction=reduction)
+    assert resampled[2] == pytest.approx(repeated.results[0].value, rel=1e-12)
