@@ -178,7 +178,9 @@ def test_markdown_and_table_output() -> None:
     md = invoke("eval", str(SAMPLES / "binary_logits.csv"), "--loss", "bce_with_logits", "--format", "md",
                 "--per-sample", "--limit", "3")
     lines = md.splitlines()
-    assert lines[2].startswith("| loss | params |") and "| bce_with_logits |" in md
+    assert lines[:2] == ["<!-- losscli:losscli -->", "### losscli eval"]  # marker for CI comment updates, heading
+    assert "| loss | params |" in md and "| bce_with_logits |" in md
+    assert "<details>\n<summary>First 3 of 150 samples</summary>" in md
     assert sum(line.startswith("| ") for line in lines) == 2 + 1 + 3  # two summary rows, sample header, 3 rows
     table = invoke("eval", str(SAMPLES / "binary_logits.csv"), "--loss", "bce_with_logits", "--format", "table")
     assert "bce_with_logits" in table and "\x1b[" not in table  # no colour outside a terminal

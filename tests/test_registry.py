@@ -29,6 +29,7 @@ FOLLOWS = {"losscli", "torch", "keras", "sklearn"}
 def test_entry_declares_everything(entry: LossEntry) -> None:
     assert entry.task in TASKS
     assert entry.follows in FOLLOWS
+    assert entry.better in ("lower", "higher"), "declare whether lower or higher is better (compare gates use it)"
     assert entry.summary, "the function needs a docstring whose first line summarises the loss"
     assert len(entry.formula) > 10 and len(entry.convention) > 20
     assert len(entry.roles) >= 2 and len({r.name for r in entry.roles}) == len(entry.roles)

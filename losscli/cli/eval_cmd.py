@@ -6,28 +6,38 @@ from typing import List, Optional
 
 import typer
 
-from losscli.cli.options import PRECISION, InputFormat, NanPolicy, OutputFormat, Reduction, default_format, emit, use_color
+from losscli.cli.options import (
+    COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, REDUCTION, SUMMARY, TARGET_COL,
+    WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
+)
+from losscli.cli.settings import Settings, parse_columns, parse_inputs
 
 
 def eval_command(
     pred: Optional[str] = typer.Argument(None, help="Predictions file (CSV/TSV[.gz], NPY, NPZ, Parquet), or - for stdin.", show_default=False),
     target: Optional[str] = typer.Argument(None, help="Targets file; omit when PRED holds both.", show_default=False),
-    loss: List[str] = typer.Option([], "--loss", "-l", help="Loss spec NAME[:KEY=VALUE,...], repeatable (see 'losscli list')."),
-    input_: List[str] = typer.Option([], "--input", help="Bind a role to a file: ROLE=PATH (pred, target, weight, or a role 'losscli info' lists)."),
-    col: List[str] = typer.Option([], "--col", help="Columns for a role in one-table mode: ROLE=SELECTOR (names, comma lists, globs)."),
-    input_format: Optional[InputFormat] = typer.Option(None, "--input-format", help="Format of every input, needed for stdin."),
-    pred_col: List[str] = typer.Option([], "--pred-col", help="Prediction column(s): names, comma lists, globs like 'p_*'."),
-    target_col: List[str] = typer.Option([], "--target-col", help="Target column(s)."),
-    weight_col: Optional[str] = typer.Option(None, "--weight-col", help="Column of per-sample weights."),
-    reduction: Reduction = typer.Option(Reduction.mean, "--reduction", help="mean (each loss's own mean), sum, or none."),
-    nan: NanPolicy = typer.Option(NanPolicy.error, "--nan", help="Non-finite inputs: error, omit the rows, or propagate as null."),
-    fmt: Optional[OutputFormat] = typer.Option(None, "--format", "-f", help="Output format [default: table on a terminal, json otherwise]."),
+    loss: List[str] = LOSS,
+    input_: List[str] = INPUT,
+    col: List[str] = COL,
+    input_format: Optional[InputFormat] = INPUT_FORMAT,
+    pred_col: List[str] = PRED_COL,
+    target_col: List[str] = TARGET_COL,
+    weight_col: Optional[str] = WEIGHT_COL,
+    reduction: Reduction = REDUCTION,
+    nan: NanPolicy = NAN,
+    fmt: Optional[OutputFormat] = FORMAT,
     per_sample: bool = typer.Option(False, "--per-sample", help="Also show each sample's loss."),
     worst: Optional[int] = typer.Option(None, "--worst", min=1, help="Show the K samples with the largest loss (by the first loss)."),
     limit: int = typer.Option(20, "--limit", min=1, help="Rows in the per-sample table and Markdown."),
+    fail_above: List[str] = typer.Option([], "--fail-above", help="Gate LOSS=VALUE, repeatable: exit 1 when the loss is above VALUE (or not finite)."),
+    group_by: Optional[str] = GROUP_BY,
+    label: str = LABEL,
+    summary: bool = SUMMARY,
     precision: int = PRECISION,
 ) -> None:
     """Evaluate losses of predictions against targets.
+
+    Exit status: 0 when every gate holds, 1 when a --fail-above gate fails, 2 for usage or input errors.
 
     Examples:
 
@@ -36,32 +46,49 @@ def eval_command(
       losscli eval preds.npy labels.npy --loss cross_entropy:label_smoothing=0.1 --format json
 
       cat run.csv | losscli eval - --input-format csv --loss bce --per-sample --worst 5
+
+      losscli eval preds.parquet --loss mse --fail-above mse=0.25 --group-by source --format md
     """
+    settings = Settings(
+        [p for p in (pred, target) if p is not None], list(loss), None, parse_inputs(input_),
+        parse_columns(pred_col, target_col, weight_col, col), input_format.value if input_format else None,
+        reduction.value, nan.value, fmt.value if fmt else None, fail_above=list(fail_above), group_by=group_by,
+        worst=worst, label=label, summary=summary, precision=precision, per_sample=per_sample, limit=limit,
+    )
+    run_eval(settings)
+
+
+def run_eval(settings: Settings) -> None:
+    """Evaluate, write the report to stdout (and the job summary), then exit 1 if a gate failed."""
+    from losscli.cli.options import append_summary, default_format, emit, exit_for_gates, use_color
+    from losscli.compare.comparison import group_table
+    from losscli.compare.gates import check_above, gate_targets, parse_gates
+    from losscli.compare.runs import Run
     from losscli.engine import evaluate, resolve_losses
-    from losscli.errors import LossCliError
-    from losscli.readers import InputOptions, InputResolver, parse_binding
+    from losscli.readers import InputResolver
     from losscli.render import render
     from losscli.render.views import SampleSelection
 
-    losses = resolve_losses(loss)
-    bindings: dict[str, str] = {}
-    for text in input_:
-        role, path = parse_binding(text, "--input")
-        if role in bindings:
-            raise LossCliError(f"--input {role} is given twice", "give each input once")
-        bindings[role] = path
-    columns: dict[str, list[str]] = {"pred": list(pred_col), "target": list(target_col), "weight": [weight_col] if weight_col else []}
-    for text in col:
-        role, selector = parse_binding(text, "--col")
-        columns.setdefault(role, []).append(selector)
-    positional = [p for p in (pred, target) if p is not None]
-    options = InputOptions(positional, bindings, {k: v for k, v in columns.items() if v},
-                           input_format.value if input_format else None)
-    evaluation = evaluate(losses, InputResolver(options), reduction=reduction.value, nan=nan.value)
+    losses = resolve_losses(settings.losses)
+    gates = parse_gates(settings.fail_above, "--fail-above", relative_ok=False)
+    specs = [loss.spec.text for loss in losses]
+    names = {loss.spec.text: {loss.spec.name, loss.entry.name, *loss.entry.aliases} for loss in losses}
+    targets = [(gate, spec) for gate in gates for spec in gate_targets(gate, specs, names)]
+    resolver = InputResolver(settings.input_options(settings.runs))
+    evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan)
+    if targets and settings.reduction == "none":
+        from losscli.errors import LossCliError
 
-    out = default_format(fmt)
-    show_samples = per_sample or worst is not None or reduction is Reduction.none
-    capped = out in ("table", "md")
-    selection = SampleSelection(worst=worst, limit=limit if capped else None)
-    emit(render(evaluation, out, per_sample=show_samples, selection=selection, digits=precision, color=use_color()))
+        raise LossCliError("--fail-above needs a reduced value: drop --reduction none")
+    outcomes = [check_above(gate, spec, evaluation.results[specs.index(spec)].value) for gate, spec in targets]
+    groups = group_table([Run(settings.runs[0], evaluation, resolver)], losses, settings.group_by) if settings.group_by else None
 
+    out = default_format(settings.fmt)
+    show_samples = settings.per_sample or settings.worst is not None or settings.reduction == "none"
+    selection = SampleSelection(worst=settings.worst, limit=settings.limit if out in ("table", "md") else None)
+    common = {"per_sample": show_samples, "selection": selection, "digits": settings.precision, "gates": outcomes,
+              "groups": groups, "label": settings.label}
+    emit(render(evaluation, out, color=use_color(), **common))  # type: ignore[arg-type]
+    if settings.summary:
+        append_summary(render(evaluation, "md", color=False, **common))  # type: ignore[arg-type]
+    exit_for_gates(outcomes)

@@ -56,10 +56,10 @@ def use_color() -> bool:
     return stdout_is_terminal() and not os.environ.get("NO_COLOR")
 
 
-def default_format(fmt: Enum | None) -> str:
+def default_format(fmt: Enum | str | None) -> str:
     """The chosen format, else ``table`` on a terminal and ``json`` in a pipe."""
     if fmt is not None:
-        return str(fmt.value)
+        return str(fmt.value) if isinstance(fmt, Enum) else fmt
     return "table" if stdout_is_terminal() else "json"
 
 
@@ -67,3 +67,39 @@ def emit(text: str) -> None:
     """Write the whole output at once, so an error never leaves half a report on stdout."""
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+# --- options shared by eval, compare and check (one definition each) -------------------------
+
+LOSS = typer.Option([], "--loss", "-l", help="Loss spec NAME[:KEY=VALUE,...], repeatable (see 'losscli list').")
+INPUT = typer.Option([], "--input", help="Bind a role to a file: ROLE=PATH (pred, target, weight, or a role 'losscli info' lists).")
+COL = typer.Option([], "--col", help="Columns for a role in one-table mode: ROLE=SELECTOR (names, comma lists, globs).")
+INPUT_FORMAT = typer.Option(None, "--input-format", help="Format of every input, needed for stdin.")
+PRED_COL = typer.Option([], "--pred-col", help="Prediction column(s): names, comma lists, globs like 'p_*'.")
+TARGET_COL = typer.Option([], "--target-col", help="Target column(s).")
+WEIGHT_COL = typer.Option(None, "--weight-col", help="Column of per-sample weights.")
+REDUCTION = typer.Option(Reduction.mean, "--reduction", help="mean (each loss's own mean), sum, or none.")
+NAN = typer.Option(NanPolicy.error, "--nan", help="Non-finite inputs: error, omit the rows, or propagate as null.")
+FORMAT = typer.Option(None, "--format", "-f", help="Output format [default: table on a terminal, json otherwise].")
+GROUP_BY = typer.Option(None, "--group-by", help="Also report the losses per value of this column (of the TARGET or PRED input).")
+LABEL = typer.Option("losscli", "--label", help="Report label: Markdown heading and hidden marker <!-- losscli:LABEL -->.")
+SUMMARY = typer.Option(False, "--summary", help="Also append the Markdown report to $GITHUB_STEP_SUMMARY when it is set.")
+
+
+def append_summary(markdown: str) -> None:
+    """Append a Markdown report to the GitHub Actions job summary, or say why not (stderr)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        sys.stderr.write("losscli: note: --summary: GITHUB_STEP_SUMMARY is not set, so no summary was written\n")
+        return
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(markdown + "\n")
+
+
+def exit_for_gates(outcomes: list) -> None:  # type: ignore[type-arg]
+    """Exit 1 after one stderr line per failed gate; return when every gate holds."""
+    failed = [g for g in outcomes if not g.passed]
+    for gate in failed:
+        sys.stderr.write(f"losscli: gate failed: {gate.why}\n")
+    if failed:
+        raise typer.Exit(1)

@@ -87,6 +87,21 @@ class InputResolver:
             return self._load("weight", candidates[0], [], shared=True, defaults=("weight",))
         return None
 
+    def column(self, name: str, option: str) -> InputArray:
+        """A column of labels (text or numbers) for ``--group-by``/``--id-col``: TARGET's table first, then PRED's."""
+        paths = list(dict.fromkeys([*reversed(self.options.positional), *self.options.bindings.values()]))
+        for path in paths:
+            source = self.sources[path]
+            if name in source.names and source.labels is not None:
+                data = source.labels(name)
+                if data.ndim != 1:
+                    raise LossCliError(f"{option} {name}: {source.label} holds a {data.ndim}-D array there", "name a 1-D column")
+                return InputArray(name, data, source.label, (name,))
+        raise LossCliError(
+            f"{option} {name}: no such column in {_listing([self.sources[p].label for p in paths])}",
+            "name a column (or NPZ array) of the PRED or TARGET input",
+        )
+
     def _resolve(self, keys: list[str], position: int) -> InputArray:
         opts = self.options
         label = keys[-1]

@@ -21,6 +21,7 @@ from losscli.errors import LossCliError
 from losscli.readers.formats import STDIN, detect_format
 
 Loader = Callable[[list[str]], list[np.ndarray]]
+LabelLoader = Callable[[str], np.ndarray]
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Source:
     is_table: bool
     names: list[str]
     load: Loader = field(repr=False)
+    labels: LabelLoader | None = field(default=None, repr=False)  # one column as numbers or text (--group-by, --id-col)
 
 
 def open_source(path: str, input_format: str | None, stdin: IO[bytes] | None = None) -> Source:
@@ -79,7 +81,13 @@ def _read_delimited(data: str | io.BytesIO, label: str, fmt: str) -> Source:
     def load(selected: list[str]) -> list[np.ndarray]:
         return [_numeric_column(frame[name], label, name) for name in selected]
 
-    return Source(label, True, names, load)
+    def labels(name: str) -> np.ndarray:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            return column.to_numpy()
+        return column.fillna("").astype(str).to_numpy(dtype=str)
+
+    return Source(label, True, names, load, labels)
 
 
 def _head(data: str | io.BytesIO, size: int) -> bytes:
@@ -135,7 +143,7 @@ def _read_npy(data: str | io.BytesIO, label: str, fmt: str) -> Source:
         raise LossCliError(f"{label}: holds several arrays, so it is an NPZ archive", "name it .npz or pass --input-format npz")
     if array.dtype.names:
         names = list(array.dtype.names)
-        return Source(label, True, names, lambda sel: [_plain(array[n], label, n) for n in sel])
+        return Source(label, True, names, lambda sel: [_plain(array[n], label, n) for n in sel], lambda n: array[n])
     return Source(label, False, [""], lambda sel: [_plain(array, label, "")])
 
 
@@ -153,7 +161,13 @@ def _read_npz(data: str | io.BytesIO, label: str, fmt: str) -> Source:
         except ValueError as exc:
             raise LossCliError(f"{label}: {_numpy_message(exc)}", "save plain numeric arrays") from None
 
-    return Source(label, False, names, load)
+    def labels(name: str) -> np.ndarray:
+        try:
+            return np.asarray(archive[name])
+        except ValueError as exc:
+            raise LossCliError(f"{label}: {_numpy_message(exc)}", "save numbers or fixed-width strings") from None
+
+    return Source(label, False, names, load, labels)
 
 
 NPY_MAGIC, ZIP_MAGIC = b"\x93NUMPY", b"PK\x03\x04"
@@ -208,7 +222,17 @@ def _read_parquet(data: str | io.BytesIO, label: str, fmt: str) -> Source:
             raise LossCliError(f"{label}: cannot read Parquet columns ({exc})", "check the file") from None
         return [_arrow_column(table.column(name), label, name) for name in selected]
 
-    return Source(label, True, names, load)
+    def labels(name: str) -> np.ndarray:
+        import pyarrow.compute as pc
+
+        column = parquet.read(columns=[name]).column(name)
+        if pa.types.is_integer(column.type) or pa.types.is_floating(column.type) or pa.types.is_boolean(column.type):
+            return _arrow_column(column, label, name)
+        encoded = pc.dictionary_encode(pc.fill_null(column.combine_chunks().cast(pa.string()), ""))  # each text once
+        words = np.array(encoded.dictionary.to_pylist(), dtype=str)
+        return words[_arrow_column(pa.chunked_array([encoded.indices]), label, name)]
+
+    return Source(label, True, names, load, labels)
 
 
 def _arrow_column(column: object, label: str, name: str) -> np.ndarray:

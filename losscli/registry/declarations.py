@@ -155,6 +155,7 @@ class LossEntry:
     non_negative: bool = True  # false for log-likelihoods without their constant, similarities, raw distances
     logits_twin: str | None = None
     canonical: str | None = None  # for a library entry: the canonical loss computing the same quantity
+    better: str = "lower"  # which way is an improvement: "lower" (every loss here) or "higher" (scores)
 
     @property
     def summary(self) -> str:

@@ -2,32 +2,62 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 from losscli.engine import Evaluation
+from losscli.render.eval_report import eval_group_rows, eval_report
 from losscli.render.views import SampleSelection
+
+if TYPE_CHECKING:
+    from losscli.compare.comparison import GroupTable
+    from losscli.compare.gates import GateOutcome
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv", "md")
 
 
 def render(
     evaluation: Evaluation, fmt: str, *, per_sample: bool, selection: SampleSelection, digits: int, color: bool,
+    gates: list[GateOutcome] | None = None, groups: GroupTable | None = None, label: str = "losscli",
 ) -> str:
-    """The whole output text for ``fmt``."""
+    """The whole output text for ``fmt``; ``gates`` and ``groups`` add a verdict and a per-group table."""
+    gates = gates or []
     if fmt == "json":
+        from losscli.render.comparison import gates_json
         from losscli.render.json_doc import document, dumps
 
-        return dumps(document(evaluation, per_sample, selection)) + "\n"
+        doc = document(evaluation, per_sample, selection)
+        if gates:
+            doc["gates"], doc["passed"] = gates_json(gates), all(g.passed for g in gates)
+        if groups is not None:
+            header, rows = eval_group_rows(evaluation, groups)
+            doc["groups"] = {"column": groups.column, "rows": [dict(zip(["group", *header[1:]], row)) for row in rows]}
+        return dumps(doc) + "\n"
     if fmt == "jsonl":
-        from losscli.render.json_doc import jsonl_lines
+        from losscli.render.json_doc import dumps, jsonl_lines
 
+        if groups is not None:
+            header, rows = eval_group_rows(evaluation, groups)
+            return "".join(dumps(dict(zip(["group", *header[1:]], row))) + "\n" for row in rows)
         return jsonl_lines(evaluation, selection)
     if fmt in ("csv", "tsv"):
+        from losscli.render.blocks import Block, delimited_block
         from losscli.render.delimited import delimited
 
-        return delimited(evaluation, selection, digits, "," if fmt == "csv" else "\t")
+        sep = "," if fmt == "csv" else "\t"
+        if groups is not None:
+            return delimited_block(Block("", *eval_group_rows(evaluation, groups)), digits, sep)
+        return delimited(evaluation, selection, digits, sep)
     if fmt == "md":
-        from losscli.render.markdown import markdown
+        from losscli.render.blocks import markdown_report
 
-        return markdown(evaluation, per_sample, selection, digits)
+        return markdown_report(eval_report(evaluation, per_sample, selection, gates, groups, label), digits)
     from losscli.render.table import rich_table
 
-    return rich_table(evaluation, per_sample, selection, digits, color)
+    text = rich_table(evaluation, per_sample, selection, digits, color)
+    if gates or groups is not None:
+        from losscli.render.blocks import rich_report
+
+        report = eval_report(evaluation, False, selection, gates, groups, label)
+        text += rich_report(replace(report, blocks=report.blocks[1:]), digits, color)  # the summary is printed above
+    return text

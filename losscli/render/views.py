@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from losscli.engine import Evaluation
+from losscli.engine import Evaluation, LossResult
 from losscli.render.numbers import format_params, sig
 
 SUMMARY_HEADER = ["loss", "params", "reduction", "value", "n", "non-finite"]
@@ -29,15 +29,16 @@ def reduced_value(evaluation: Evaluation, index: int) -> float | None:
 def summary_rows(evaluation: Evaluation, digits: int) -> list[list[str]]:
     return [
         [
-            r.loss.spec.text, format_params(r.loss.params), _reduction_text(r.reduction, r.accumulator.effective_reducer.value),
+            r.loss.spec.text, format_params(r.loss.params), reduction_name(r),
             sig(reduced_value(evaluation, i), digits), str(r.accumulator.count), str(r.accumulator.n_nonfinite),
         ]
         for i, r in enumerate(evaluation.results)
     ]
 
 
-def _reduction_text(reduction: str, reducer: str) -> str:
-    return reducer.split(":")[0] if reduction == "mean" else reduction
+def reduction_name(result: LossResult) -> str:
+    """``mean`` spelled as the reducer used (``batch mean``, ``median``…), else ``sum``/``none``."""
+    return result.accumulator.effective_reducer.value.split(":")[0] if result.reduction == "mean" else result.reduction
 
 
 def selected_samples(evaluation: Evaluation, selection: SampleSelection) -> np.ndarray:

@@ -1,0 +1,65 @@
+"""Everything one ``eval`` or ``compare`` run needs, whether it came from the command line or a TOML file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from losscli.errors import LossCliError
+
+if TYPE_CHECKING:  # the readers import NumPy: keep `losscli --help` light
+    from losscli.readers import InputOptions
+
+
+@dataclass
+class Settings:
+    runs: list[str]  # eval: PRED [TARGET]; compare: BASELINE CANDIDATE...
+    losses: list[str]
+    target: str | None = None
+    inputs: dict[str, str] = field(default_factory=dict)  # --input ROLE=PATH
+    columns: dict[str, list[str]] = field(default_factory=dict)  # --col ROLE=SEL, --pred-col, ...
+    input_format: str | None = None
+    reduction: str = "mean"
+    nan: str = "error"
+    fmt: str | None = None
+    fail_above: list[str] = field(default_factory=list)
+    max_increase: list[str] = field(default_factory=list)
+    bootstrap: int | None = None
+    seed: int | None = None
+    ci: float = 0.95
+    require_significant: bool = False
+    group_by: str | None = None
+    worst: int | None = None
+    id_cols: list[str] = field(default_factory=list)
+    label: str = "losscli"
+    summary: bool = False
+    precision: int = 6
+    per_sample: bool = False
+    limit: int = 20
+
+    def input_options(self, positional: list[str]) -> InputOptions:
+        from losscli.readers import InputOptions
+
+        return InputOptions(positional, dict(self.inputs), {k: v for k, v in self.columns.items() if v}, self.input_format)
+
+
+def parse_inputs(texts: list[str]) -> dict[str, str]:
+    from losscli.readers import parse_binding
+
+    bindings: dict[str, str] = {}
+    for text in texts:
+        role, path = parse_binding(text, "--input")
+        if role in bindings:
+            raise LossCliError(f"--input {role} is given twice", "give each input once")
+        bindings[role] = path
+    return bindings
+
+
+def parse_columns(pred_col: list[str], target_col: list[str], weight_col: str | None, col: list[str]) -> dict[str, list[str]]:
+    from losscli.readers import parse_binding
+
+    columns: dict[str, list[str]] = {"pred": list(pred_col), "target": list(target_col), "weight": [weight_col] if weight_col else []}
+    for text in col:
+        role, selector = parse_binding(text, "--col")
+        columns.setdefault(role, []).append(selector)
+    return columns

@@ -1,0 +1,1 @@
+"""Comparing runs: paired statistics, gates and slices."""

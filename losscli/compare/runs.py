@@ -1,0 +1,130 @@
+"""Runs to compare: a predictions file scored against the shared targets, or a saved result.
+
+A saved result is the output of ``losscli eval --format json`` (schema version 1); its losses
+are matched to the ``--loss`` specs by loss name and effective parameters, so
+``huber:delta=0.50`` and ``huber:delta=0.5`` are the same loss.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from losscli.engine import Evaluation, ResolvedLoss, evaluate, resolve_losses
+from losscli.errors import LossCliError
+from losscli.readers import InputOptions, InputResolver
+
+
+@dataclass
+class Run:
+    """One run: its label (the path as given) and either an evaluation or saved values."""
+
+    label: str
+    evaluation: Evaluation | None = None
+    resolver: InputResolver | None = None
+    saved: dict[str, float | None] | None = None  # spec text -> value
+    saved_n: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return "predictions" if self.evaluation is not None else "saved"
+
+    @property
+    def n_samples(self) -> int:
+        if self.evaluation is not None:
+            return len(self.evaluation.rows)
+        assert self.saved_n is not None
+        return self.saved_n
+
+    def value(self, index: int, spec: str) -> float | None:
+        if self.evaluation is not None:
+            value = self.evaluation.results[index].value
+            return value if math.isfinite(value) else None
+        assert self.saved is not None
+        return self.saved[spec]
+
+
+def is_saved(path: str) -> bool:
+    return path.lower().endswith(".json")
+
+
+def read_saved(path: str) -> dict[str, Any]:
+    """A saved ``losscli eval --format json`` document, checked for its schema version."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except FileNotFoundError:
+        raise LossCliError(f"{path}: no such file", "check the path") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LossCliError(f"{path}: not a JSON result ({exc})", "save one with: losscli eval ... --format json > FILE.json") from None
+    if not isinstance(doc, dict) or doc.get("schema_version") != 1 or not isinstance(doc.get("losses"), dict):
+        raise LossCliError(
+            f"{path}: not a losscli eval result (schema_version 1 with 'losses')",
+            "save one with: losscli eval ... --format json > FILE.json",
+        )
+    if doc.get("kind", "eval") != "eval":
+        raise LossCliError(f"{path}: holds a {doc.get('kind')!r} report, not an eval result", "compare results of losscli eval")
+    return doc
+
+
+def saved_specs(doc: dict[str, Any]) -> list[str]:
+    """The loss specs a saved result holds, in order."""
+    return list(doc["losses"])
+
+
+def load_saved_run(path: str, doc: dict[str, Any], losses: list[ResolvedLoss], reduction: str) -> Run:
+    """The values of ``losses`` in a saved result; a clear error names any loss it lacks."""
+    by_identity = {}
+    for spec, item in doc["losses"].items():
+        if isinstance(item, dict):
+            by_identity[(item.get("name"), _canonical(item.get("params")))] = (spec, item)
+    values: dict[str, float | None] = {}
+    for loss in losses:
+        found = by_identity.get((loss.entry.name, _canonical(loss.params)))
+        if found is None:
+            raise LossCliError(
+                f"{path}: has no loss {loss.spec.text!r} (it has {', '.join(doc['losses']) or 'none'})",
+                "compare the same --loss specs that the saved result was made with",
+            )
+        spec, item = found
+        if item.get("reduction") != reduction:
+            raise LossCliError(
+                f"{path}: {spec!r} was reduced with {item.get('reduction')!r}, not {reduction!r}",
+                f"pass --reduction {item.get('reduction')} or save the result again",
+            )
+        value = item.get("value")
+        values[loss.spec.text] = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    n = doc.get("n_samples")
+    if not isinstance(n, int):
+        raise LossCliError(f"{path}: has no n_samples", "save the result again with losscli eval --format json")
+    return Run(path, saved=values, saved_n=n)
+
+
+def _canonical(params: Any) -> str:
+    return json.dumps(params, sort_keys=True) if isinstance(params, dict) else ""
+
+
+def load_runs(
+    paths: list[str], loss_texts: list[str], options: InputOptions, target: str | None, reduction: str, nan: str,
+) -> tuple[list[ResolvedLoss], list[Run]]:
+    """Every run, scored or read, with the losses resolved (from the baseline when none is given)."""
+    docs = {path: read_saved(path) for path in paths if is_saved(path)}
+    if not loss_texts and docs and len(docs) == len(paths):
+        loss_texts = saved_specs(docs[paths[0]])
+    losses = resolve_losses(loss_texts)
+    runs = []
+    for path in paths:
+        if path in docs:
+            runs.append(load_saved_run(path, docs[path], losses, reduction))
+            continue
+        positional = [path] if target is None else [path, target]
+        run_options = InputOptions(positional, dict(options.bindings), dict(options.columns), options.input_format)
+        resolver = InputResolver(run_options)
+        runs.append(Run(path, evaluate(losses, resolver, reduction=reduction, nan=nan), resolver))
+    counts = {run.label: run.n_samples for run in runs}
+    if len(set(counts.values())) > 1:
+        shown = ", ".join(f"{label}: {n}" for label, n in counts.items())
+        raise LossCliError(f"the runs have different sample counts ({shown})", "compare runs over the same samples")
+    return losses, runs
