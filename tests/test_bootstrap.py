@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -143,8 +144,23 @@ def test_blocks_hold_about_block_values_uint32_indices(monkeypatch: pytest.Monke
     paired_bootstrap(stat, n, resamples=95, seed=0, block_values=2_000)
     assert sum(shape[0] for shape, *_ in seen) == 95
     assert all(shape[1] == n and dtype == np.uint32 and 0 <= lo and hi < n for shape, dtype, lo, hi in seen)
-    assert max(shape[0] for shape, *_ in seen) * n <= 2_000
+    assert max(shape[0] for shape, *_ in seen) * n * workers <= 2_000  # `workers` blocks may be alive at once
     assert len(seen) > 1
+
+
+def test_thread_scheduling_does_not_change_the_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    n = 30
+    values = np.random.default_rng(2).standard_normal(n)
+
+    def uneven(idx: np.ndarray) -> np.ndarray:  # blocks finish out of order
+        time.sleep(0.004 * (int(idx[0, 0]) % 3))
+        return np.take(values, idx).mean(axis=1)
+
+    monkeypatch.setattr(bootstrap, "WORKERS", 1)
+    alone = paired_bootstrap(uneven, n, resamples=120, seed=5, block_values=4 * n)
+    monkeypatch.setattr(bootstrap, "WORKERS", 2)
+    threaded = paired_bootstrap(uneven, n, resamples=120, seed=5, block_values=4 * n)
+    assert (alone[0][0], alone[1][0]) == (threaded[0][0], threaded[1][0])
 
 
 def test_a_single_row_and_a_single_resample_work() -> None:

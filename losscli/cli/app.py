@@ -97,9 +97,11 @@ def root(
 
 
 def _register_commands() -> None:
-    from losscli.cli import catalog_cmd, eval_cmd
+    from losscli.cli import catalog_cmd, check_cmd, compare_cmd, eval_cmd
 
     app.command("eval", no_args_is_help=True)(eval_cmd.eval_command)
+    app.command("compare", no_args_is_help=True)(compare_cmd.compare_command)
+    app.command("check")(check_cmd.check_command)
     app.command("list")(catalog_cmd.list_command)
     app.command("info")(catalog_cmd.info_command)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 import typer
 
@@ -11,6 +11,9 @@ from losscli.cli.options import (
     WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
 )
 from losscli.cli.settings import Settings, parse_columns, parse_inputs
+
+if TYPE_CHECKING:
+    from losscli.compare.gates import GateOutcome
 
 
 def eval_command(
@@ -60,11 +63,19 @@ def eval_command(
 
 def run_eval(settings: Settings) -> None:
     """Evaluate, write the report to stdout (and the job summary), then exit 1 if a gate failed."""
-    from losscli.cli.options import append_summary, default_format, emit, exit_for_gates, use_color
+    from losscli.cli.options import finish_report
+
+    finish_report(settings, *prepare_eval(settings))
+
+
+def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOutcome]]:
+    """Evaluate and check the gates; returns the report renderer (format -> text) and the gate outcomes."""
+    from losscli.cli.options import use_color
     from losscli.compare.comparison import group_table
     from losscli.compare.gates import check_above, gate_targets, parse_gates
     from losscli.compare.runs import Run
     from losscli.engine import evaluate, resolve_losses
+    from losscli.errors import LossCliError
     from losscli.readers import InputResolver
     from losscli.render import render
     from losscli.render.views import SampleSelection
@@ -74,21 +85,17 @@ def run_eval(settings: Settings) -> None:
     specs = [loss.spec.text for loss in losses]
     names = {loss.spec.text: {loss.spec.name, loss.entry.name, *loss.entry.aliases} for loss in losses}
     targets = [(gate, spec) for gate in gates for spec in gate_targets(gate, specs, names)]
+    if targets and settings.reduction == "none":
+        raise LossCliError("--fail-above needs a reduced value: drop --reduction none")
     resolver = InputResolver(settings.input_options(settings.runs))
     evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan)
-    if targets and settings.reduction == "none":
-        from losscli.errors import LossCliError
-
-        raise LossCliError("--fail-above needs a reduced value: drop --reduction none")
     outcomes = [check_above(gate, spec, evaluation.results[specs.index(spec)].value) for gate, spec in targets]
     groups = group_table([Run(settings.runs[0], evaluation, resolver)], losses, settings.group_by) if settings.group_by else None
-
-    out = default_format(settings.fmt)
     show_samples = settings.per_sample or settings.worst is not None or settings.reduction == "none"
-    selection = SampleSelection(worst=settings.worst, limit=settings.limit if out in ("table", "md") else None)
-    common = {"per_sample": show_samples, "selection": selection, "digits": settings.precision, "gates": outcomes,
-              "groups": groups, "label": settings.label}
-    emit(render(evaluation, out, color=use_color(), **common))  # type: ignore[arg-type]
-    if settings.summary:
-        append_summary(render(evaluation, "md", color=False, **common))  # type: ignore[arg-type]
-    exit_for_gates(outcomes)
+
+    def report(fmt: str) -> str:
+        selection = SampleSelection(worst=settings.worst, limit=settings.limit if fmt in ("table", "md") else None)
+        return render(evaluation, fmt, per_sample=show_samples, selection=selection, digits=settings.precision,
+                      color=fmt == "table" and use_color(), gates=outcomes, groups=groups, label=settings.label)
+
+    return report, outcomes

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
+from typing import Any
 
 import typer
 
@@ -96,7 +98,15 @@ def append_summary(markdown: str) -> None:
         fh.write(markdown + "\n")
 
 
-def exit_for_gates(outcomes: list) -> None:  # type: ignore[type-arg]
+def finish_report(settings: Any, report: Callable[[str], str], outcomes: list[Any]) -> None:
+    """Write the report (and the job summary), then exit 1 after one stderr line per failed gate."""
+    emit(report(default_format(settings.fmt)))
+    if settings.summary:
+        append_summary(report("md"))
+    exit_for_gates(outcomes)
+
+
+def exit_for_gates(outcomes: list[Any]) -> None:
     """Exit 1 after one stderr line per failed gate; return when every gate holds."""
     failed = [g for g in outcomes if not g.passed]
     for gate in failed:
