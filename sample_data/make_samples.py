@@ -232,6 +232,27 @@ def make_triplets(rng: np.random.Generator, n: int = 90, dim: int = 8) -> None:
     np.savez(OUT_DIR / "triplets.npz", anchor=anchor, positive=positive, negative=negative)
 
 
+# --------------------------------------------------------------------------- two runs to compare
+
+
+def make_forecast_runs(rng: np.random.Generator, n: int = 400) -> None:
+    """Next-day demand (MWh) at three stations: shared targets and two model runs.
+
+    The new run is better at 'north' and 'south' but worse at 'coast' (its new feature misfires
+    there), so `losscli compare ... --group-by station` shows where it got worse.
+    """
+    station = rng.choice(["north", "south", "coast"], size=n, p=[0.4, 0.35, 0.25])
+    target = rng.gamma(9.0, 5.0, n)
+    base = target + rng.normal(0.0, 4.0, n)
+    new = target + rng.normal(0.0, 3.4, n)
+    coast = station == "coast"
+    new[coast] += rng.normal(2.5, 3.0, int(coast.sum()))
+    ids = [f"d{i:04d}" for i in range(1, n + 1)]
+    write_text_table(pd.DataFrame({"id": ids, "station": station, "target": target.round(2)}), "forecast_targets.csv")
+    write_text_table(pd.DataFrame({"id": ids, "pred": base.round(2)}), "forecast_base.csv")
+    write_text_table(pd.DataFrame({"id": ids, "pred": new.round(2)}), "forecast_new.csv")
+
+
 def main() -> None:
     makers = [
         make_regression_csv,
@@ -247,6 +268,7 @@ def main() -> None:
         make_pairs,
         make_gaussian,
         make_triplets,
+        make_forecast_runs,
     ]
     # one independent stream per file, so editing one generator leaves the others unchanged
     streams = np.random.SeedSequence(SEED).spawn(len(makers))

@@ -81,3 +81,8 @@ def test_loss_reference_is_current() -> None:
 
     committed = (ROOT / "docs" / "losses.md").read_text()
     assert committed == reference_markdown(), "docs/losses.md is stale: python -m losscli.render.reference > docs/losses.md"
+
+
+def test_readme_check_example_is_the_sample_file() -> None:
+    block = README.split("<!-- check-example -->\n```toml\n", 1)[1].split("\n```", 1)[0]
+    assert block + "\n" == (ROOT / "sample_data" / "losscli.toml").read_text()

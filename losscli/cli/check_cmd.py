@@ -9,6 +9,7 @@ shows a complete file.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any, Optional
 
 import typer
@@ -57,10 +58,20 @@ def check_command(
                **{section: json.loads(render("json")) for section, render in reports}}
         emit(dumps(doc) + "\n")
     else:
-        emit("\n".join(render(out) for _, render in reports))
+        emit(joined(render(out) for _, render in reports))
     if summary or report_opts.get("summary", False):
-        append_summary("\n".join(render("md") for _, render in reports))
+        append_summary(joined(render("md") for _, render in reports))
     exit_for_gates(outcomes)
+
+
+def joined(texts: Iterable[str]) -> str:
+    """The sections' reports one after the other, with one Markdown marker (the first) for the whole."""
+    parts = []
+    for i, text in enumerate(texts):
+        if i and text.startswith("<!-- losscli:"):
+            text = text.split("\n", 1)[1]
+        parts.append(text)
+    return "\n".join(parts)
 
 
 def read_config(path: str) -> dict[str, Any]:
@@ -102,7 +113,7 @@ def section_settings(config: dict[str, Any], section: str, base: str) -> Any:
     def path(value: Any, key: str) -> str:
         if not isinstance(value, str) or not value:
             raise LossCliError(f"{where} {key} must be a path (a string)")
-        return value if os.path.isabs(value) or value == "-" else os.path.join(base, value)
+        return value if os.path.isabs(value) or value == "-" else os.path.relpath(os.path.join(base, value))
 
     def strings(key: str) -> list[str]:
         value = table.get(key, [])
