@@ -195,3 +195,20 @@ def test_group_and_resample_reductions_agree_with_the_streamed_one(entry: LossEn
     repeated = run_inputs(entry, [np.repeat(a[:10], 3, axis=0) for a in arrays],
                           weight=None if weight is None else np.repeat(weight[:10], 3), reduction=reduction)
     assert resampled[2] == pytest.approx(repeated.results[0].value, rel=1e-12)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_paired_delta_of_resamples_matches_the_two_reductions(entry: LossEntry, reduction: str) -> None:
+    from losscli.reduction import paired_delta
+
+    base_arrays, other = random_inputs(entry, seed=10, n=40), random_inputs(entry, seed=11, n=40)
+    cand_arrays = [other[0], *base_arrays[1:]]  # another run's predictions, the same targets
+    weight = np.random.default_rng(10).uniform(0.5, 2, 40) if entry.sample_weights else None
+    base = run_inputs(entry, base_arrays, weight=weight, reduction=reduction).results[0].terms
+    cand = run_inputs(entry, cand_arrays, weight=weight, reduction=reduction).results[0].terms
+    idx = np.random.default_rng(12).integers(0, 40, (5, 40))
+    expected = cand.by_resample(reduction, idx) - base.by_resample(reduction, idx)
+    # the fast path gathers centred float32 differences: rounding far below the spread the interval measures
+    spread = float(np.nanstd(cand.values - base.values)) * (np.sqrt(40) if reduction == "sum" else 1 / np.sqrt(40))
+    np.testing.assert_allclose(paired_delta(base, cand, reduction)(idx), expected, rtol=1e-6, atol=1e-6 * spread + 1e-12)

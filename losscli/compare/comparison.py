@@ -15,6 +15,7 @@ import numpy as np
 from losscli.compare.runs import Run
 from losscli.engine import ResolvedLoss
 from losscli.errors import LossCliError
+from losscli.reduction import paired_delta
 
 
 @dataclass(frozen=True)
@@ -151,14 +152,11 @@ def _intervals(losses: list[ResolvedLoss], runs: list[Run], bootstrap: Bootstrap
     if "none" in reductions:
         raise LossCliError("--bootstrap needs a reduced value: drop --reduction none")
 
+    deltas = [paired_delta(base.results[i].terms, other.results[i].terms, reductions[i])  # type: ignore[union-attr]
+              for i in range(len(losses)) for other in evaluations[1:]]
+
     def statistic(idx: np.ndarray) -> np.ndarray:
-        columns = []
-        for i in range(len(losses)):
-            base_values = base.results[i].terms.by_resample(reductions[i], idx)
-            for other in evaluations[1:]:
-                assert other is not None
-                columns.append(other.results[i].terms.by_resample(reductions[i], idx) - base_values)
-        return np.stack(columns, axis=1)
+        return np.stack([delta(idx) for delta in deltas], axis=1)
 
     low, high = paired_bootstrap(statistic, len(base.rows), bootstrap.resamples, bootstrap.ci, bootstrap.seed)
     n_candidates = len(runs) - 1
