@@ -18,7 +18,7 @@ README = (ROOT / "README.md").read_text()
 HEAVY = ("numpy", "pandas", "pyarrow")
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["eval", "--help"]])
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["eval", "--help"], ["compare", "--help"], ["check", "--help"]])
 def test_help_and_version_import_no_heavy_module(args: list[str]) -> None:
     probe = (
         "import sys; from losscli.cli.app import app\n"
