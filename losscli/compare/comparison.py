@@ -1,8 +1,8 @@
 """A baseline against one or more candidates: values, deltas, intervals, slices and the worst samples.
 
 Runs are *paired* when every run is a predictions file scored on the same rows against the
-same targets; only then are paired intervals (``--bootstrap``), ``--group-by`` on saved
-runs' absence, and ``--worst`` defined.
+same targets; only then are paired intervals (``--bootstrap``) and ``--worst`` defined.
+``--group-by`` needs per-sample losses, so every run must be a predictions file.
 """
 
 from __future__ import annotations
