@@ -16,6 +16,7 @@ import typer
 
 from losscli.cli.options import FORMAT, OutputFormat
 
+CHECK_FORMATS = ("table", "json", "csv", "tsv", "md")
 SECTION_KEYS = {
     "eval": {"predictions", "target", "losses", "fail_above", "group_by", "worst", "per_sample", "reduction", "nan", "weight"},
     "compare": {"baseline", "candidates", "target", "losses", "max_increase", "bootstrap", "seed", "ci",
@@ -46,7 +47,12 @@ def check_command(
     config = read_config(file)
     base = os.path.dirname(os.path.abspath(file))
     report_opts = config.get("report", {})
-    out = fmt.value if fmt else report_opts.get("format") or default_format(None)
+    chosen = setting(report_opts, "report", "format", None, str, CHECK_FORMATS)
+    out = fmt.value if fmt else chosen or default_format(None)
+    if out not in CHECK_FORMATS:
+        from losscli.errors import LossCliError
+
+        raise LossCliError(f"check has no {out} format", f"use one of {', '.join(CHECK_FORMATS)}")
     reports, outcomes = [], []
     for section, prepare in (("eval", prepare_eval), ("compare", prepare_compare)):
         if section in config:
@@ -59,7 +65,7 @@ def check_command(
         emit(dumps(doc) + "\n")
     else:
         emit(joined(render(out) for _, render in reports))
-    if summary or report_opts.get("summary", False):
+    if summary or setting(report_opts, "report", "summary", False, bool):
         append_summary(joined(render("md") for _, render in reports))
     exit_for_gates(outcomes)
 
@@ -102,6 +108,27 @@ def read_config(path: str) -> dict[str, Any]:
     return config
 
 
+def setting(table: dict[str, Any], section: str, key: str, default: Any, kind: type, choices: tuple[Any, ...] = (),
+            low: float | None = None, high: float | None = None) -> Any:
+    """``table[key]`` checked for its type, choices and range (``default`` when absent)."""
+    from losscli.errors import LossCliError
+
+    if key not in table:
+        return default
+    value = table[key]
+    ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value, ok = float(value), True
+    what = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}[kind]
+    if not ok:
+        raise LossCliError(f"[{section}] {key} must be {what}, got {value!r}")
+    if choices and value not in choices:
+        raise LossCliError(f"[{section}] {key} = {value!r} is not one of {', '.join(map(str, choices))}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise LossCliError(f"[{section}] {key} = {value!r} is out of range", f"it must lie in [{low}, {high}]".replace("None", "…"))
+    return value
+
+
 def section_settings(config: dict[str, Any], section: str, base: str) -> Any:
     """The :class:`Settings` of one section, with paths made relative to the TOML file."""
     from losscli.cli.settings import Settings
@@ -139,18 +166,24 @@ def section_settings(config: dict[str, Any], section: str, base: str) -> Any:
         target = path(table["target"], "target") if "target" in table else None
     if not runs:
         raise LossCliError(f"{where} needs predictions", 'e.g. predictions = "preds.parquet"')
-    columns = {role: [selector] for role, selector in config.get("columns", {}).items()}
+    columns = {role: [setting(config["columns"], "columns", role, "", str)] for role in config.get("columns", {})}
     report = config.get("report", {})
+
+    def get(key: str, default: Any, kind: type, *rest: Any, **bounds: Any) -> Any:
+        return setting(table, section, key, default, kind, *rest, **bounds)
+
     settings = Settings(
         runs, strings("losses"), target if section == "compare" else None, columns=columns,
-        reduction=table.get("reduction", "mean"), nan=table.get("nan", "error"),
+        reduction=get("reduction", "mean", str, ("mean", "sum") if section == "compare" else ("mean", "sum", "none")),
+        nan=get("nan", "error", str, ("error", "omit", "propagate")),
         fail_above=gates("fail_above") if section == "eval" else [],
         max_increase=gates("max_increase") if section == "compare" else [],
-        bootstrap=table.get("bootstrap"), seed=table.get("seed"), ci=table.get("ci", 0.95),
-        require_significant=bool(table.get("require_significant", False)), group_by=table.get("group_by"),
-        worst=table.get("worst"), id_cols=strings("id_col") if section == "compare" else [],
-        label=report.get("label", "losscli"), precision=report.get("precision", 6),
-        per_sample=bool(table.get("per_sample", False)),
+        bootstrap=get("bootstrap", None, int, low=1), seed=get("seed", None, int, low=0),
+        ci=get("ci", 0.95, float, low=0, high=1), require_significant=get("require_significant", False, bool),
+        group_by=get("group_by", None, str), worst=get("worst", None, int, low=1),
+        id_cols=strings("id_col") if section == "compare" else [],
+        label=setting(report, "report", "label", "losscli", str), precision=setting(report, "report", "precision", 6, int, low=1, high=17),
+        per_sample=get("per_sample", False, bool),
     )
     if "weight" in table:
         settings.inputs["weight"] = path(table["weight"], "weight")

@@ -12,6 +12,8 @@ from losscli.cli.options import (
 )
 from losscli.cli.settings import Settings, parse_columns, parse_inputs
 
+COMPARE_FORMATS = ("table", "json", "csv", "tsv", "md")
+
 if TYPE_CHECKING:
     from losscli.compare.gates import GateOutcome
 
@@ -78,6 +80,10 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
     from losscli.errors import LossCliError
     from losscli.render.comparison import render_comparison
 
+    if settings.fmt not in (None, *COMPARE_FORMATS):
+        raise LossCliError(f"compare has no {settings.fmt} format", f"use one of {', '.join(COMPARE_FORMATS)}")
+    if settings.reduction == "none":
+        raise LossCliError("compare needs reduced values: drop --reduction none", "use --reduction mean (default) or sum")
     if len(settings.runs) < 2:
         raise LossCliError("compare needs a baseline and at least one candidate", "losscli compare BASELINE CANDIDATE... --loss SPEC")
     if settings.require_significant and settings.bootstrap is None:
@@ -87,8 +93,6 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
     gates = parse_gates(settings.max_increase, "--max-increase", relative_ok=True)
     losses, runs = load_runs(settings.runs, settings.losses, settings.input_options([]), settings.target,
                              settings.reduction, settings.nan)
-    if (gates or settings.bootstrap) and settings.reduction == "none":
-        raise LossCliError("gates and intervals need a reduced value: drop --reduction none")
     specs = [loss.spec.text for loss in losses]
     names = {loss.spec.text: {loss.spec.name, loss.entry.name, *loss.entry.aliases} for loss in losses}
     boot = Bootstrap(settings.bootstrap, settings.ci, settings.seed) if settings.bootstrap else None

@@ -90,7 +90,8 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     resolver = InputResolver(settings.input_options(settings.runs))
     evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan)
     outcomes = [check_above(gate, spec, evaluation.results[specs.index(spec)].value) for gate, spec in targets]
-    groups = group_table([Run(settings.runs[0], evaluation, resolver)], losses, settings.group_by) if settings.group_by else None
+    label = next(iter(settings.runs), settings.inputs.get("pred", "pred"))
+    groups = group_table([Run(label, evaluation, resolver)], losses, settings.group_by) if settings.group_by else None
     show_samples = settings.per_sample or settings.worst is not None or settings.reduction == "none"
 
     def report(fmt: str) -> str:

@@ -9,6 +9,7 @@ or higher is better). ``*`` names every loss. A missing or non-finite value fail
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 from losscli.errors import LossCliError
@@ -127,7 +128,8 @@ def check_increase(
     delta = value - baseline
     worse = delta if better == "lower" else -delta
     allowed = tol.allowed(baseline)
-    failed = worse > allowed
+    slack = 4 * sys.float_info.epsilon * max(abs(baseline), abs(value), abs(allowed))  # 0.26 − 0.25 is 0.01 here
+    failed = worse > allowed + slack
     why = (f"{loss} ({run}): baseline {baseline:.6g}, candidate {value:.6g}, delta {delta:+.6g}"
            f"{_relative(delta, baseline)} is worse than the tolerance {tol.text}")
     if failed and require_significant:

@@ -111,7 +111,7 @@ def load_runs(
 ) -> tuple[list[ResolvedLoss], list[Run]]:
     """Every run, scored or read, with the losses resolved (from the baseline when none is given)."""
     docs = {path: read_saved(path) for path in paths if is_saved(path)}
-    if not loss_texts and docs and len(docs) == len(paths):
+    if not loss_texts and all(path in docs for path in paths):
         loss_texts = saved_specs(docs[paths[0]])
     losses = resolve_losses(loss_texts)
     runs = []
