@@ -21,6 +21,11 @@ REDUCTIONS = ("mean", "sum", "none")
 Combine = Callable[[np.ndarray], Any]
 
 
+def effective_reducer(reducer: Reducer, combine: Combine | None) -> Reducer:
+    """The reducer used: a POOLED loss asked for per-sample values (Keras axis=[1, …]) is a BATCH_MEAN."""
+    return Reducer.BATCH_MEAN if reducer is Reducer.POOLED and combine is None else reducer
+
+
 class Sums(NamedTuple):
     """The sums a reduction needs; floats, or arrays with one entry per group or resample."""
 
@@ -98,10 +103,7 @@ class Accumulator:
 
     @property
     def effective_reducer(self) -> Reducer:
-        """The reducer used: a POOLED loss asked for per-sample values (Keras axis=[1, …]) is a BATCH_MEAN."""
-        if self.reducer is Reducer.POOLED and self.combine is None:
-            return Reducer.BATCH_MEAN
-        return self.reducer
+        return effective_reducer(self.reducer, self.combine)
 
     def pool(self, parts: np.ndarray, combine: Combine) -> None:
         """Fold in a chunk's per-sample terms (n, m) of a POOLED loss."""
@@ -139,8 +141,8 @@ class SampleTerms:
 
     def by_group(self, reduction: str, codes: np.ndarray, n_groups: int) -> np.ndarray:
         """One reduced value per group; ``codes`` (n,) holds each row's group in 0..n_groups−1."""
-        if reduction != "sum" and self._reducer() in (Reducer.MEDIAN, Reducer.MAX):
-            pick = np.median if self._reducer() is Reducer.MEDIAN else np.max
+        if reduction != "sum" and self.effective_reducer in (Reducer.MEDIAN, Reducer.MAX):
+            pick = np.median if self.effective_reducer is Reducer.MEDIAN else np.max
             return np.array([pick(self.values[codes == g]) if (codes == g).any() else math.nan for g in range(n_groups)])
 
         def total(column: np.ndarray | None) -> np.ndarray:
@@ -154,9 +156,9 @@ class SampleTerms:
 
     def by_resample(self, reduction: str, idx: np.ndarray) -> np.ndarray:
         """One reduced value per row of ``idx`` (b, n): the rows each bootstrap resample draws."""
-        if reduction != "sum" and self._reducer() in (Reducer.MEDIAN, Reducer.MAX):
+        if reduction != "sum" and self.effective_reducer in (Reducer.MEDIAN, Reducer.MAX):
             drawn = np.take(self.values, idx)
-            return np.median(drawn, axis=1) if self._reducer() is Reducer.MEDIAN else drawn.max(axis=1)
+            return np.median(drawn, axis=1) if self.effective_reducer is Reducer.MEDIAN else drawn.max(axis=1)
 
         def total(column: np.ndarray | None) -> np.ndarray:
             if column is None:  # a column of ones
@@ -167,11 +169,12 @@ class SampleTerms:
 
         return self._finish(reduction, total)
 
-    def _reducer(self) -> Reducer:
-        return Reducer.BATCH_MEAN if self.reducer is Reducer.POOLED and self.combine is None else self.reducer
+    @property
+    def effective_reducer(self) -> Reducer:
+        return effective_reducer(self.reducer, self.combine)
 
     def _finish(self, reduction: str, total: Callable[[np.ndarray | None], np.ndarray]) -> np.ndarray:
-        reducer = self._reducer()
+        reducer = self.effective_reducer
         l, w, v = self.values, self.sample_weight, self.loss_weight
         wl = l if w is None else w * l
         den = v if w is None else (w if v is None else w * v)
@@ -194,13 +197,13 @@ def paired_delta(base: SampleTerms, candidate: SampleTerms, reduction: str) -> C
     differences: one gather per resample instead of two, from a centred float32 copy summed in
     float64 (the centring keeps the rounding far below the spread the interval measures).
     """
-    reducer = base._reducer()
+    reducer = base.effective_reducer
     linear = reducer is not Reducer.POOLED and (reduction == "sum" or reducer in (Reducer.MEAN, Reducer.BATCH_MEAN))
     same_weights = all(
         (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
         for a, b in ((base.sample_weight, candidate.sample_weight), (base.loss_weight, candidate.loss_weight))
     )
-    if not (linear and same_weights and reducer is candidate._reducer()):
+    if not (linear and same_weights and reducer is candidate.effective_reducer):
         return lambda idx: candidate.by_resample(reduction, idx) - base.by_resample(reduction, idx)
     w, v = base.sample_weight, base.loss_weight
     diff = candidate.values - base.values if w is None else w * (candidate.values - base.values)

@@ -75,7 +75,7 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
     """Compare and check the gates; returns the report renderer (format -> text) and the gate outcomes."""
     from losscli.cli.options import use_color
     from losscli.compare.comparison import Bootstrap, compare, group_table, worst_rows
-    from losscli.compare.gates import check_increase, gate_targets, parse_gates
+    from losscli.compare.gates import check_increase, gate_targets, loss_keys, parse_gates
     from losscli.compare.runs import load_runs
     from losscli.errors import LossCliError
     from losscli.render.comparison import render_comparison
@@ -93,8 +93,7 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
     gates = parse_gates(settings.max_increase, "--max-increase", relative_ok=True)
     losses, runs = load_runs(settings.runs, settings.losses, settings.input_options([]), settings.target,
                              settings.reduction, settings.nan)
-    specs = [loss.spec.text for loss in losses]
-    names = {loss.spec.text: {loss.spec.name, loss.entry.name, *loss.entry.aliases} for loss in losses}
+    specs, names = loss_keys(losses)
     boot = Bootstrap(settings.bootstrap, settings.ci, settings.seed) if settings.bootstrap else None
     comparison = compare(losses, runs, boot)
     if settings.group_by:

@@ -72,7 +72,7 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     """Evaluate and check the gates; returns the report renderer (format -> text) and the gate outcomes."""
     from losscli.cli.options import use_color
     from losscli.compare.comparison import group_table
-    from losscli.compare.gates import check_above, gate_targets, parse_gates
+    from losscli.compare.gates import check_above, gate_targets, loss_keys, parse_gates
     from losscli.compare.runs import Run
     from losscli.engine import evaluate, resolve_losses
     from losscli.errors import LossCliError
@@ -82,8 +82,7 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
 
     losses = resolve_losses(settings.losses)
     gates = parse_gates(settings.fail_above, "--fail-above", relative_ok=False)
-    specs = [loss.spec.text for loss in losses]
-    names = {loss.spec.text: {loss.spec.name, loss.entry.name, *loss.entry.aliases} for loss in losses}
+    specs, names = loss_keys(losses)
     targets = [(gate, spec) for gate in gates for spec in gate_targets(gate, specs, names)]
     if targets and settings.reduction == "none":
         raise LossCliError("--fail-above needs a reduced value: drop --reduction none")

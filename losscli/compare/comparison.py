@@ -109,9 +109,6 @@ def is_paired(runs: list[Run]) -> bool:
         assert other is not None
         if not np.array_equal(first.rows, other.rows):
             return False
-        for a, b in zip(first.results, other.results):
-            if a.per_sample.shape != b.per_sample.shape:
-                return False
         for role, inp in first.inputs.items():
             if role in ("pred", "input", "weight") or role not in other.inputs:
                 continue

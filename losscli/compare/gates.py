@@ -11,8 +11,12 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from losscli.errors import LossCliError
+
+if TYPE_CHECKING:
+    from losscli.engine import ResolvedLoss
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,13 @@ def parse_gates(texts: list[str], option: str, relative_ok: bool) -> list[GateSp
         limit: float | Tolerance = Tolerance(number / 100 if relative else number, relative) if relative_ok else number
         gates.append(GateSpec(option, loss.strip(), limit, text))
     return gates
+
+
+def loss_keys(losses: list[ResolvedLoss]) -> tuple[list[str], dict[str, set[str]]]:
+    """The ``--loss`` specs as typed, and the names each answers to in a gate (as typed, canonical, aliases)."""
+    specs = [loss.spec.text for loss in losses]
+    names = {loss.spec.text: {loss.spec.name, loss.entry.name, *loss.entry.aliases} for loss in losses}
+    return specs, names
 
 
 def gate_targets(gate: GateSpec, specs: list[str], names: dict[str, set[str]]) -> list[str]:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from losscli.engine import Evaluation
+from losscli.render.blocks import group_records
 from losscli.render.eval_report import eval_group_rows, eval_report
 from losscli.render.views import SampleSelection
 
@@ -31,14 +32,14 @@ def render(
             doc["gates"], doc["passed"] = gates_json(gates), all(g.passed for g in gates)
         if groups is not None:
             header, rows = eval_group_rows(evaluation, groups)
-            doc["groups"] = {"column": groups.column, "rows": [dict(zip(["group", *header[1:]], row)) for row in rows]}
+            doc["groups"] = {"column": groups.column, "rows": group_records(header, rows)}
         return dumps(doc) + "\n"
     if fmt == "jsonl":
         from losscli.render.json_doc import dumps, jsonl_lines
 
         if groups is not None:
             header, rows = eval_group_rows(evaluation, groups)
-            return "".join(dumps(dict(zip(["group", *header[1:]], row))) + "\n" for row in rows)
+            return "".join(dumps(record) + "\n" for record in group_records(header, rows))
         return jsonl_lines(evaluation, selection)
     if fmt in ("csv", "tsv"):
         from losscli.render.blocks import Block, delimited_block

@@ -95,6 +95,11 @@ def delimited_block(block: Block, digits: int, sep: str) -> str:
     return out.getvalue()
 
 
+def group_records(header: list[str], rows: list[list[Any]]) -> list[dict[str, Any]]:
+    """Per-group rows as JSON objects; the first column (named after the --group-by column) is ``group``."""
+    return [dict(zip(["group", *header[1:]], row)) for row in rows]
+
+
 def heading(command: str, label: str) -> str:
     return f"losscli {command}" if label == "losscli" else f"losscli {command}: {label}"
 

@@ -11,7 +11,9 @@ from typing import Any
 from losscli import __version__
 from losscli.compare.comparison import Comparison, GroupTable, WorstRow
 from losscli.compare.gates import GateOutcome
-from losscli.render.blocks import Block, Report, delimited_block, heading, markdown_report, rich_report, verdict_line
+from losscli.render.blocks import (
+    Block, Report, delimited_block, group_records, heading, markdown_report, rich_report, verdict_line,
+)
 from losscli.render.json_doc import SCHEMA_VERSION, dumps
 from losscli.render.numbers import json_number
 
@@ -112,7 +114,7 @@ def comparison_document(comparison: Comparison, gates: list[GateOutcome]) -> dic
     if comparison.groups is not None:
         header, rows = group_rows(comparison.groups, comparison)
         doc["groups"] = {"column": comparison.groups.column,
-                         "rows": [dict(zip(["group", *header[1:]], [_json(v) for v in row])) for row in rows]}
+                         "rows": group_records(header, [[_json(v) for v in row] for row in rows])}
     if comparison.worst:
         doc["worst"] = {"loss": comparison.worst_loss,
                         "rows": [dict(zip(worst_header(comparison.worst), [_json(v) for v in _worst_cells(r)]))
