@@ -1,7 +1,8 @@
-"""Shared test helpers: evaluate a spec through the real engine, and random valid inputs per kind."""
+"""Shared test helpers: evaluate a spec through the real engine, random valid inputs per kind, and the CLI."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -125,3 +126,38 @@ def run_inputs(entry: LossEntry, arrays: list[np.ndarray], **kwargs: Any) -> Eva
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
+
+
+# --- the real command, for the CLI tests ------------------------------------------------------
+
+ERROR = "losscli: error: "
+GATE = "losscli: gate failed: "
+
+
+def cli(*args: Any, env: dict[str, str | None] | None = None) -> Any:
+    """Run ``losscli ARGS`` through Typer's CliRunner (stdout and stderr kept apart)."""
+    from typer.testing import CliRunner
+
+    from losscli.cli.app import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], env=env)
+
+
+def strict_json(text: str) -> Any:
+    """Parse JSON, failing on NaN/Infinity tokens."""
+    def refuse(token: str) -> None:
+        raise AssertionError(f"non-strict JSON token {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def usage_error(result: Any, *fragments: str) -> str:
+    """Exit 2, nothing on stdout, exactly one error line on stderr holding every fragment."""
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(ERROR), result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+    return lines[0]

@@ -6,43 +6,16 @@ command runs from a third directory, so a path resolved against the working dire
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from losscli.cli.app import app
+from conftest import ERROR, GATE, cli, strict_json, usage_error
 
-runner = CliRunner()
-ERROR = "losscli: error: "
-GATE = "losscli: gate failed: "
 N = 50
-
-
-def cli(*args: Any, env: dict[str, str | None] | None = None) -> Any:
-    return runner.invoke(app, [str(a) for a in args], env=env)
-
-
-def strict_json(text: str) -> Any:
-    def refuse(token: str) -> None:
-        raise AssertionError(f"non-strict JSON token {token}")
-
-    return json.loads(text, parse_constant=refuse)
-
-
-def usage_error(result: Any, *fragments: str) -> str:
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(ERROR), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
-    return lines[0]
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from conftest import value
+from conftest import strict_json, value
 from losscli import __version__
 from losscli.cli.app import app
 
@@ -25,13 +24,6 @@ def invoke(*args: str, stdin: bytes | None = None) -> str:
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     return result.stdout
-
-
-def strict_json(text: str) -> dict:
-    def refuse(token: str) -> None:
-        raise AssertionError(f"non-strict JSON token {token}")
-
-    return json.loads(text, parse_constant=refuse)
 
 
 def eval_json(*args: str, stdin: bytes | None = None) -> dict:

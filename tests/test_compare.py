@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import subprocess
 import sys
@@ -18,21 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from losscli.cli.app import app
+from conftest import ERROR, GATE, cli, strict_json, usage_error
 
-runner = CliRunner()
-ERROR = "losscli: error: "
-GATE = "losscli: gate failed: "
 N = 60
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def cli(*args: Any, env: dict[str, str | None] | None = None) -> Any:
-    return runner.invoke(app, [str(a) for a in args], env=env)
 
 
 def invoke(*args: Any) -> str:
@@ -40,25 +31,6 @@ def invoke(*args: Any) -> str:
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     return result.stdout
-
-
-def strict_json(text: str) -> Any:
-    def refuse(token: str) -> None:
-        raise AssertionError(f"non-strict JSON token {token}")
-
-    return json.loads(text, parse_constant=refuse)
-
-
-def usage_error(result: Any, *fragments: str) -> str:
-    """Exit 2, nothing on stdout, exactly one error line on stderr holding every fragment."""
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(ERROR), result.stderr
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
-    return lines[0]
 
 
 def gate_lines(stderr: str) -> list[str]:
