@@ -1,16 +1,16 @@
-"""Reductions, in one place: per-sample losses become one number through float64 sums.
+"""Reductions, in one place: per-sample losses become one number through a few sums.
 
 Every reducer but the median and the max is a function of a few sums (Σ w·l, Σ w·l², Σ w·v,
-Σ v, N, and a pooled loss's Σ parts), finished by :func:`finish`. Those sums are built three
-ways: running over chunks (:class:`Accumulator`, so data can stream), per group
-(``--group-by``) and per bootstrap resample (:class:`SampleTerms`).
+Σ v, N, and a pooled loss's Σ parts), finished by :func:`finish`. Those sums come from the
+streamed, exact states (:mod:`losscli.state`: whole run and per group) or, for bootstrap
+resamples, from every row's terms (:class:`SampleTerms`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -60,68 +60,6 @@ def _ratio(num: Any, den: Any) -> Any:
     if np.ndim(den):
         return np.where(den != 0, num / np.where(den != 0, den, 1), math.nan)
     return num / den if den != 0 else math.nan
-
-
-@dataclass
-class Accumulator:
-    """Running sums for one loss over chunks of rows, plus N, the non-finite count and the max."""
-
-    reducer: Reducer
-    weighted_sum: float = 0.0
-    weighted_sq_sum: float = 0.0
-    weight_sum: float = 0.0
-    loss_weight_sum: float = 0.0
-    count: int = 0
-    n_nonfinite: int = 0
-    maximum: float = -math.inf
-    chunks: list[np.ndarray] = field(default_factory=list)  # kept only for the median
-    weighted: bool = False
-    parts: np.ndarray | None = None  # POOLED: column sums of the loss's per-sample terms
-    combine: Combine | None = None
-
-    def add(self, losses: np.ndarray, sample_weight: np.ndarray | None, loss_weight: np.ndarray | None) -> None:
-        """Fold in a chunk of per-sample ``losses`` (n,) with optional (n,) weights."""
-        l64 = losses.astype(np.float64, copy=False)
-        self.weighted |= sample_weight is not None
-        if sample_weight is None:
-            wl = l64
-            self.weight_sum += len(l64) if loss_weight is None else float(loss_weight.sum(dtype=np.float64))
-        else:
-            w = sample_weight.astype(np.float64, copy=False)
-            wl = w * l64
-            self.weight_sum += float((w if loss_weight is None else w * loss_weight).sum())
-        self.weighted_sum += float(wl.sum())
-        if self.reducer is Reducer.ROOT_MEAN:
-            self.weighted_sq_sum += float((wl * l64).sum())
-        self.count += len(l64)
-        self.loss_weight_sum += len(l64) if loss_weight is None else float(loss_weight.sum(dtype=np.float64))
-        self.n_nonfinite += int(len(l64) - np.isfinite(l64).sum())
-        if self.reducer is Reducer.MAX and len(l64):
-            self.maximum = max(self.maximum, float(l64.max()))
-        if self.reducer is Reducer.MEDIAN:
-            self.chunks.append(l64.copy())
-
-    @property
-    def effective_reducer(self) -> Reducer:
-        return effective_reducer(self.reducer, self.combine)
-
-    def pool(self, parts: np.ndarray, combine: Combine) -> None:
-        """Fold in a chunk's per-sample terms (n, m) of a POOLED loss."""
-        sums = parts.astype(np.float64, copy=False).sum(axis=0)
-        self.parts = sums if self.parts is None else self.parts + sums
-        self.combine = combine
-
-    def value(self, reduction: str) -> float:
-        """The reduced loss (``mean`` per the loss's reducer, or ``sum``); NaN when undefined."""
-        reducer = self.effective_reducer
-        if reduction != "sum" and reducer is Reducer.MAX:
-            return self.maximum if self.count else math.nan
-        if reduction != "sum" and reducer is Reducer.MEDIAN:
-            return float(np.median(np.concatenate(self.chunks))) if self.count else math.nan
-        if reducer is Reducer.POOLED and self.n_nonfinite:
-            return math.nan
-        sums = Sums(self.weighted_sum, self.weighted_sq_sum, self.weight_sum, self.loss_weight_sum, self.count, self.parts)
-        return float(finish(reducer, reduction, sums, self.weighted, self.combine))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ def run(
         inputs[role] = InputArray(role, np.asarray(data), "test")
     if weight is not None:
         inputs["weight"] = InputArray("weight", np.asarray(weight, dtype=float), "test")
-    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], StaticInputs(inputs), reduction, nan, chunk_values)
+    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], StaticInputs(inputs), reduction, nan, chunk_values,
+                    keep_terms=True)
 
 
 def value(spec_text: str, pred: Any, target: Any, weight: Any = None, reduction: str = "mean") -> float:

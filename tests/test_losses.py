@@ -231,7 +231,7 @@ def test_kl_div_by_hand_and_torch_log_input() -> None:
 def test_kl_div_of_a_zero_prediction_is_infinite_unless_clipped() -> None:
     evaluation = run("kl_div", [[0.0, 1.0]], [[0.5, 0.5]])
     assert math.isinf(evaluation.results[0].value)
-    assert evaluation.results[0].accumulator.n_nonfinite == 1
+    assert evaluation.results[0].state.n_nonfinite == 1
     assert math.isfinite(value("kl_div:eps=1e-7", [[0.0, 1.0]], [[0.5, 0.5]]))
 
 

@@ -27,7 +27,7 @@ def result(spec_text: str, reduction: str = "mean", **roles: Any) -> LossResult:
     spec = parse_spec(spec_text)
     entry = lookup(spec.name)
     inputs = StaticInputs({name: InputArray(name, np.asarray(data), "test") for name, data in roles.items()})
-    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], inputs, reduction).results[0]
+    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], inputs, reduction, keep_terms=True).results[0]
 
 
 def losses(spec_text: str, **roles: Any) -> np.ndarray:

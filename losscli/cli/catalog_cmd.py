@@ -99,14 +99,15 @@ def worked_example(entry: LossEntry) -> Evaluation:
     """Evaluate ``entry`` on its declared example, through the same engine as ``eval``."""
     import numpy as np
 
-    from losscli.engine import ResolvedLoss, evaluate
+    from losscli.engine import AllRows, Outputs, ResolvedLoss, evaluate
     from losscli.inputs import InputArray, StaticInputs
     from losscli.registry.params import resolve_params
     from losscli.spec import LossSpec
 
     spec = LossSpec(entry.name, entry.name, dict(entry.example.params))
     inputs = {name: InputArray(name, np.asarray(values), "example") for name, values in entry.example.inputs.items()}
-    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], StaticInputs(inputs))
+    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], StaticInputs(inputs),
+                    outputs=Outputs(sinks=[AllRows()], keep_terms=True))
 
 
 def describe(entry: LossEntry) -> dict[str, Any]:

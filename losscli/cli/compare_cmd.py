@@ -92,12 +92,15 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
         raise LossCliError("--id-col labels the --worst rows", "add --worst K")
     gates = parse_gates(settings.max_increase, "--max-increase", relative_ok=True)
     losses, runs = load_runs(settings.runs, settings.losses, settings.input_options([]), settings.target,
-                             settings.reduction, settings.nan)
+                             settings.reduction, settings.nan, group_by=settings.group_by,
+                             keep_terms=bool(settings.bootstrap or settings.worst))
     specs, names = loss_keys(losses)
     boot = Bootstrap(settings.bootstrap, settings.ci, settings.seed) if settings.bootstrap else None
     comparison = compare(losses, runs, boot)
     if settings.group_by:
-        comparison.groups = group_table(runs, losses, settings.group_by)
+        if any(run.evaluation is None for run in runs):
+            raise LossCliError(f"--group-by {settings.group_by} needs prediction files: saved results have no per-sample losses")
+        comparison.groups = group_table([run.evaluation for run in runs if run.evaluation is not None])
     if settings.worst:
         comparison.worst, comparison.worst_loss = worst_rows(comparison, settings.worst, settings.id_cols), specs[0]
     better = {loss.spec.text: loss.entry.better for loss in losses}

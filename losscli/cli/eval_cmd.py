@@ -69,15 +69,18 @@ def run_eval(settings: Settings) -> None:
 
 
 def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOutcome]]:
-    """Evaluate and check the gates; returns the report renderer (format -> text) and the gate outcomes."""
-    from losscli.cli.options import use_color
-    from losscli.compare.comparison import group_table
+    """Evaluate and check the gates; returns the report renderer (format -> text) and the gate outcomes.
+
+    Per-sample rows in JSON Lines, CSV or TSV are written to stdout during the pass, as computed.
+    """
+    from losscli.cli.options import default_format, use_color
+    from losscli.compare.comparison import eval_group_table
     from losscli.compare.gates import check_above, gate_targets, loss_keys, parse_gates
-    from losscli.compare.runs import Run
-    from losscli.engine import evaluate, resolve_losses
+    from losscli.engine import AllRows, FirstRows, Outputs, TopRows, evaluate, resolve_losses
     from losscli.errors import LossCliError
     from losscli.readers import InputResolver
     from losscli.render import render
+    from losscli.render.rows import ROW_FORMATS, RowFormatter, RowWriter
     from losscli.render.views import SampleSelection
 
     losses = resolve_losses(settings.losses)
@@ -86,16 +89,30 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     targets = [(gate, spec) for gate in gates for spec in gate_targets(gate, specs, names)]
     if targets and settings.reduction == "none":
         raise LossCliError("--fail-above needs a reduced value: drop --reduction none")
-    resolver = InputResolver(settings.input_options(settings.runs))
-    evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan)
-    outcomes = [check_above(gate, spec, evaluation.results[specs.index(spec)].value) for gate, spec in targets]
-    label = next(iter(settings.runs), settings.inputs.get("pred", "pred"))
-    groups = group_table([Run(label, evaluation, resolver)], losses, settings.group_by) if settings.group_by else None
+    if settings.group_by and settings.reduction == "none":
+        raise LossCliError("--group-by needs a reduced value: drop --reduction none")
+    fmt = default_format(settings.fmt)
     show_samples = settings.per_sample or settings.worst is not None or settings.reduction == "none"
+    streamed = fmt in ROW_FORMATS and settings.group_by is None and settings.worst is None
+    outputs = Outputs(group_by=settings.group_by)
+    if settings.worst is not None:
+        outputs.sinks.append(TopRows(settings.worst))
+    elif streamed:
+        outputs.sinks.append(RowWriter(RowFormatter(fmt, [loss.spec.text for loss in losses], settings.precision)))
+        if settings.summary and show_samples:
+            outputs.sinks.append(FirstRows(settings.limit))
+    elif show_samples:
+        outputs.sinks.append(FirstRows(settings.limit) if fmt in ("table", "md") else AllRows())
+    resolver = InputResolver(settings.input_options(settings.runs))
+    evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan, outputs=outputs)
+    outcomes = [check_above(gate, spec, evaluation.results[specs.index(spec)].value) for gate, spec in targets]
+    groups = eval_group_table(evaluation) if settings.group_by else None
 
-    def report(fmt: str) -> str:
-        selection = SampleSelection(worst=settings.worst, limit=settings.limit if fmt in ("table", "md") else None)
-        return render(evaluation, fmt, per_sample=show_samples, selection=selection, digits=settings.precision,
-                      color=fmt == "table" and use_color(), gates=outcomes, groups=groups, label=settings.label)
+    def report(out: str) -> str:
+        if streamed and out == fmt:
+            return ""
+        selection = SampleSelection(worst=settings.worst, limit=settings.limit if out in ("table", "md") else None)
+        return render(evaluation, out, per_sample=show_samples, selection=selection, digits=settings.precision,
+                      color=out == "table" and use_color(), gates=outcomes, groups=groups, label=settings.label)
 
     return report, outcomes

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from losscli.compare.runs import Run
-from losscli.engine import ResolvedLoss
+from losscli.engine import Evaluation, ResolvedLoss
 from losscli.errors import LossCliError
 from losscli.reduction import paired_delta
 
@@ -99,22 +99,15 @@ class Comparison:
 
 
 def is_paired(runs: list[Run]) -> bool:
-    """Every run scored on the same rows, with identical inputs in every role but the predictions."""
+    """Every run scored on the same rows, with identical inputs in every role but the predictions.
+
+    Each pass fingerprints its evaluated rows and its non-prediction inputs, so runs are paired
+    exactly when their fingerprints agree.
+    """
     evaluations = [run.evaluation for run in runs]
-    if any(e is None for e in evaluations):
+    if any(e is None or e.fingerprint is None for e in evaluations):
         return False
-    first = evaluations[0]
-    assert first is not None
-    for other in evaluations[1:]:
-        assert other is not None
-        if not np.array_equal(first.rows, other.rows):
-            return False
-        for role, inp in first.inputs.items():
-            if role in ("pred", "input", "weight") or role not in other.inputs:
-                continue
-            if not np.array_equal(inp.data, other.inputs[role].data):
-                return False
-    return True
+    return len({e.fingerprint for e in evaluations if e is not None}) == 1
 
 
 def compare(
@@ -155,35 +148,48 @@ def _intervals(losses: list[ResolvedLoss], runs: list[Run], bootstrap: Bootstrap
     def statistic(idx: np.ndarray) -> np.ndarray:
         return np.stack([delta(idx) for delta in deltas], axis=1)
 
-    low, high = paired_bootstrap(statistic, len(base.rows), bootstrap.resamples, bootstrap.ci, bootstrap.seed)
+    low, high = paired_bootstrap(statistic, base.n_samples, bootstrap.resamples, bootstrap.ci, bootstrap.seed)
     n_candidates = len(runs) - 1
     return {(i, j): (float(low[i * n_candidates + j]), float(high[i * n_candidates + j]))
             for i in range(len(losses)) for j in range(n_candidates)}
 
 
-def group_table(comparison_runs: list[Run], losses: list[ResolvedLoss], column: str) -> GroupTable:
-    """Each run's losses per value of ``column`` (read from the first run's inputs)."""
-    first = comparison_runs[0]
-    if any(run.evaluation is None or run.resolver is None for run in comparison_runs):
-        raise LossCliError(f"--group-by {column} needs prediction files: saved results have no per-sample losses")
-    assert first.resolver is not None and first.evaluation is not None
-    labels = first.resolver.column(column, "--group-by").data
-    rows = first.evaluation.rows
-    if len(labels) <= int(rows.max(initial=0)):
-        raise LossCliError(f"--group-by {column}: the column has {len(labels)} rows but the inputs have more")
-    keys, codes = np.unique(labels[rows], return_inverse=True)
-    sizes = np.bincount(codes, minlength=len(keys))
+def eval_group_table(evaluation: Evaluation) -> GroupTable:
+    """One evaluation's losses per group, from the per-group states of its pass."""
+    return group_table([evaluation])
+
+
+def group_table(evaluations: list[Evaluation]) -> GroupTable:
+    """Each evaluation's losses per value of the ``--group-by`` column, groups in sorted order.
+
+    Groups are matched by label across runs; the sizes are the first run's.
+    """
+    first = evaluations[0]
+    assert first.group_index is not None
+    keys, _ = first.group_index.order()
+    for other in evaluations[1:]:
+        assert other.group_index is not None
+        keys = sorted(set(keys) | set(other.group_index.codes), key=lambda k: (isinstance(k, float) and math.isnan(k), k))
     values = []
-    for run in comparison_runs:
-        assert run.evaluation is not None
+    sizes = []
+    for r, evaluation in enumerate(evaluations):
+        index = evaluation.group_index
+        assert index is not None
+        n = len(index)
         per_loss = []
-        for result in run.evaluation.results:
-            if result.reduction == "none":
-                raise LossCliError("--group-by needs a reduced value: drop --reduction none")
-            reduced = result.terms.by_group(result.reduction, codes, len(keys))
-            per_loss.append([float(v) if math.isfinite(v) else None for v in reduced])
+        for result in evaluation.results:
+            assert result.groups is not None
+            reduced = result.groups.values(result.reduction, n)
+            per_loss.append([_finite(reduced[index.codes[k]]) if k in index.codes else None for k in keys])
         values.append(per_loss)
-    return GroupTable(column, [_label(k) for k in keys], sizes.tolist(), values)
+        if r == 0:
+            counts = evaluation.results[0].groups.counts  # type: ignore[union-attr]
+            sizes = [int(counts[index.codes[k]]) if k in index.codes else 0 for k in keys]
+    return GroupTable(first.group_index.column, [_label(k) for k in keys], sizes, values)
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
 
 
 def _label(key: object) -> str:
@@ -197,16 +203,43 @@ def worst_rows(comparison: Comparison, k: int, id_columns: list[str]) -> list[Wo
     if not comparison.paired:
         raise LossCliError("--worst needs paired runs: prediction files scored against the same targets")
     base = comparison.baseline.evaluation
-    assert base is not None and comparison.baseline.resolver is not None
-    ids = {name: comparison.baseline.resolver.column(name, "--id-col").data for name in id_columns}
-    out = []
+    assert base is not None and base.rows is not None
+    chosen = []
     for run in comparison.candidates:
         assert run.evaluation is not None
         b, c = base.results[0].per_sample, run.evaluation.results[0].per_sample
         delta = np.where(np.isfinite(c - b), c - b, -np.inf)
-        order = np.argsort(-delta, kind="stable")[:k]
+        chosen.append((run, np.argsort(-delta, kind="stable")[:k], b, c))
+    wanted = np.unique(np.concatenate([base.rows[order] for _, order, _, _ in chosen])) if chosen else np.zeros(0, dtype=np.int64)
+    ids = _labels_at(comparison.baseline, id_columns, wanted)
+    out = []
+    for run, order, b, c in chosen:
         for position in order:
             row = int(base.rows[position])
-            out.append(WorstRow(run.label, row, {name: _label(values[row]) for name, values in ids.items()},
+            out.append(WorstRow(run.label, row, {name: _label(ids[name][row]) for name in id_columns},
                                 float(b[position]), float(c[position])))
     return out
+
+
+def _labels_at(run: Run, names: list[str], rows: np.ndarray) -> dict[str, dict[int, object]]:
+    """The values of label columns ``names`` at file ``rows``, read again from the run's inputs in one pass."""
+    if not names:
+        return {}
+    from losscli.readers import InputResolver
+    from losscli.readers.scan import scan
+
+    assert run.options is not None
+    resolver = InputResolver(run.options)
+    bound = [resolver.column(name, "--id-col") for name in names]
+    sources = list({id(b.source): b.source for b in bound}.values())
+    reads = [(src, {b.names[0]: "label" for b in bound if b.source is src}) for src in sources]
+    found: dict[str, dict[int, object]] = {name: {} for name in names}
+    try:
+        for chunk in scan(reads, 1 << 16):
+            inside = rows[(rows >= chunk.offset) & (rows < chunk.offset + chunk.n)]
+            for b in bound:
+                column = chunk.arrays[sources.index(b.source)][b.names[0]]
+                found[b.names[0]].update(zip(inside.tolist(), column[inside - chunk.offset].tolist()))
+    finally:
+        resolver.close()
+    return found

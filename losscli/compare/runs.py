@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from losscli.engine import Evaluation, ResolvedLoss, evaluate, resolve_losses
+from losscli.engine import Evaluation, Outputs, ResolvedLoss, evaluate, resolve_losses
 from losscli.errors import LossCliError
 from losscli.readers import InputOptions, InputResolver
 
@@ -23,7 +23,7 @@ class Run:
 
     label: str
     evaluation: Evaluation | None = None
-    resolver: InputResolver | None = None
+    options: InputOptions | None = None  # how its inputs were bound (to read an id column again)
     saved: dict[str, float | None] | None = None  # spec text -> value
     saved_n: int | None = None
 
@@ -34,7 +34,7 @@ class Run:
     @property
     def n_samples(self) -> int:
         if self.evaluation is not None:
-            return len(self.evaluation.rows)
+            return self.evaluation.n_samples
         assert self.saved_n is not None
         return self.saved_n
 
@@ -108,8 +108,12 @@ def _canonical(params: Any) -> str:
 
 def load_runs(
     paths: list[str], loss_texts: list[str], options: InputOptions, target: str | None, reduction: str, nan: str,
+    group_by: str | None = None, keep_terms: bool = False,
 ) -> tuple[list[ResolvedLoss], list[Run]]:
-    """Every run, scored or read, with the losses resolved (from the baseline when none is given)."""
+    """Every run, scored or read, with the losses resolved (from the baseline when none is given).
+
+    Each predictions file is one pass; ``keep_terms`` keeps every row's terms (bootstrap, worst rows).
+    """
     docs = {path: read_saved(path) for path in paths if is_saved(path)}
     if not loss_texts and all(path in docs for path in paths):
         loss_texts = saved_specs(docs[paths[0]])
@@ -121,8 +125,9 @@ def load_runs(
             continue
         positional = [path] if target is None else [path, target]
         run_options = InputOptions(positional, dict(options.bindings), dict(options.columns), options.input_format)
-        resolver = InputResolver(run_options)
-        runs.append(Run(path, evaluate(losses, resolver, reduction=reduction, nan=nan), resolver))
+        outputs = Outputs(group_by=group_by, keep_terms=keep_terms, fingerprint=True)
+        evaluation = evaluate(losses, InputResolver(run_options), reduction=reduction, nan=nan, outputs=outputs)
+        runs.append(Run(path, evaluation, run_options))
     counts = {run.label: run.n_samples for run in runs}
     if len(set(counts.values())) > 1:
         shown = ", ".join(f"{label}: {n}" for label, n in counts.items())

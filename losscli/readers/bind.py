@@ -12,12 +12,11 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import IO, Iterable
 
-import numpy as np
-
 from losscli.errors import LossCliError
-from losscli.inputs import InputArray, role_keys
+from losscli.inputs import BoundInput, role_keys
+from losscli.readers.base import LABEL, NUMBER, Source
 from losscli.readers.formats import STDIN
-from losscli.readers.sources import Source, open_source
+from losscli.readers.sources import open_source
 
 DEFAULT_COLUMNS = {
     "pred": ("pred", "prediction", "y_pred", "yhat", "output"),
@@ -49,7 +48,11 @@ def parse_binding(text: str, option: str) -> tuple[str, str]:
 
 
 class InputResolver:
-    """Opens every named file once, then finds each loss's inputs among them (cached)."""
+    """Opens every named file once, then finds each loss's inputs among them (cached).
+
+    Nothing is read here but headers: a :class:`BoundInput` names a source and its fields, and
+    the engine's pass reads them.
+    """
 
     def __init__(self, options: InputOptions, stdin: IO[bytes] | None = None) -> None:
         self.options = options
@@ -59,13 +62,17 @@ class InputResolver:
         if sum(p == STDIN for p in dict.fromkeys(paths)) > 1 or options.positional.count(STDIN) > 1:
             raise LossCliError("only one input can come from stdin ('-')")
         self.sources = {path: open_source(path, options.input_format, stdin) for path in dict.fromkeys(paths)}
-        self._cache: dict[tuple[str, str, tuple[str, ...]], InputArray] = {}
+        self._cache: dict[tuple[str, str, tuple[str, ...]], BoundInput] = {}
 
-    def bind(self, role_names: list[str]) -> list[InputArray]:
+    def close(self) -> None:
+        for source in self.sources.values():
+            source.close()
+
+    def bind(self, role_names: list[str]) -> list[BoundInput]:
         """One input per role, in order; raises a clear error for a role nothing provides."""
         return [self._resolve(role_keys(role_names, i), i) for i in range(len(role_names))]
 
-    def weight(self) -> InputArray | None:
+    def weight(self) -> BoundInput | None:
         """Sample weights: ``--input weight=PATH``, ``--weight-col``, or an NPZ's ``weight`` array."""
         opts = self.options
         selectors = opts.columns.get("weight", [])
@@ -87,22 +94,22 @@ class InputResolver:
             return self._load("weight", candidates[0], [], shared=True, defaults=("weight",))
         return None
 
-    def column(self, name: str, option: str) -> InputArray:
+    def column(self, name: str, option: str) -> BoundInput:
         """A column of labels (text or numbers) for ``--group-by``/``--id-col``: TARGET's table first, then PRED's."""
         paths = list(dict.fromkeys([*reversed(self.options.positional), *self.options.bindings.values()]))
         for path in paths:
             source = self.sources[path]
-            if name in source.names and source.labels is not None:
-                data = source.labels(name)
-                if data.ndim != 1:
-                    raise LossCliError(f"{option} {name}: {source.label} holds a {data.ndim}-D array there", "name a 1-D column")
-                return InputArray(name, data, source.label, (name,))
+            if name in source.names:
+                if source.fields[name].shape:
+                    raise LossCliError(f"{option} {name}: {source.label} holds a {1 + len(source.fields[name].shape)}-D array there",
+                                       "name a 1-D column")
+                return BoundInput(name, source, (name,), (name,), LABEL)
         raise LossCliError(
             f"{option} {name}: no such column in {_listing([self.sources[p].label for p in paths])}",
             "name a column (or NPZ array) of the PRED or TARGET input",
         )
 
-    def _resolve(self, keys: list[str], position: int) -> InputArray:
+    def _resolve(self, keys: list[str], position: int) -> BoundInput:
         opts = self.options
         label = keys[-1]
         selectors = next((opts.columns[k] for k in keys if opts.columns.get(k)), [])
@@ -124,14 +131,14 @@ class InputResolver:
             f"no input for {keys[0]}", f"pass it positionally or with --input {keys[0]}=PATH",
         )
 
-    def _load(self, label: str, path: str, selectors: list[str], shared: bool, defaults: Iterable[str]) -> InputArray:
+    def _load(self, label: str, path: str, selectors: list[str], shared: bool, defaults: Iterable[str]) -> BoundInput:
         key = (label, path, tuple(selectors))
         if key not in self._cache:
             self._cache[key] = _bind(label, self.sources[path], selectors, shared, list(defaults))
         return self._cache[key]
 
 
-def _bind(role: str, source: Source, selectors: list[str], shared: bool, defaults: list[str]) -> InputArray:
+def _bind(role: str, source: Source, selectors: list[str], shared: bool, defaults: list[str]) -> BoundInput:
     """Pick ``role``'s columns or array from ``source``.
 
     ``shared`` sources hold several roles, so a role needs a selector or a column/array named
@@ -161,9 +168,9 @@ def _bind(role: str, source: Source, selectors: list[str], shared: bool, default
             f"{source.label}: no array named {_listing(defaults[:2])}; it has {_listing(shown)}",
             f"give {role} as its own file (PRED TARGET, or --input {role}=PATH), or save an NPZ with arrays named by role",
         )
-    arrays = source.load(names)
-    data = arrays[0] if len(arrays) == 1 else _stack(arrays, source.label, names)
-    return InputArray(role, data, source.label, tuple(names) if source.is_table else None)
+    if len(names) > 1 and any(source.fields[n].shape for n in names):
+        raise LossCliError(f"{source.label}: arrays {_listing(names)} are not all 1-D, so they cannot form columns")
+    return BoundInput(role, source, tuple(names), tuple(names) if source.is_table else None, NUMBER)
 
 
 def select_columns(source: Source, selectors: list[str], role: str) -> list[str]:
@@ -183,12 +190,6 @@ def select_columns(source: Source, selectors: list[str], role: str) -> list[str]
             )
         chosen.extend(m for m in matches if m not in chosen)
     return chosen
-
-
-def _stack(arrays: list[np.ndarray], label: str, names: list[str]) -> np.ndarray:
-    if any(a.ndim != 1 for a in arrays):
-        raise LossCliError(f"{label}: arrays {_listing(names)} are not all 1-D, so they cannot form columns")
-    return np.column_stack(arrays)
 
 
 def _listing(names: list[str]) -> str:

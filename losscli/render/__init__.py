@@ -34,21 +34,22 @@ def render(
             header, rows = eval_group_rows(evaluation, groups)
             doc["groups"] = {"column": groups.column, "rows": group_records(header, rows)}
         return dumps(doc) + "\n"
-    if fmt == "jsonl":
-        from losscli.render.json_doc import dumps, jsonl_lines
+    if fmt == "jsonl" and groups is not None:
+        from losscli.render.json_doc import dumps
 
-        if groups is not None:
-            header, rows = eval_group_rows(evaluation, groups)
-            return "".join(dumps(record) + "\n" for record in group_records(header, rows))
-        return jsonl_lines(evaluation, selection)
-    if fmt in ("csv", "tsv"):
+        header, rows = eval_group_rows(evaluation, groups)
+        return "".join(dumps(record) + "\n" for record in group_records(header, rows))
+    if fmt in ("csv", "tsv") and groups is not None:
         from losscli.render.blocks import Block, delimited_block
-        from losscli.render.delimited import delimited
 
-        sep = "," if fmt == "csv" else "\t"
-        if groups is not None:
-            return delimited_block(Block("", *eval_group_rows(evaluation, groups)), digits, sep)
-        return delimited(evaluation, selection, digits, sep)
+        return delimited_block(Block("", *eval_group_rows(evaluation, groups)), digits, "," if fmt == "csv" else "\t")
+    if fmt in ("jsonl", "csv", "tsv"):  # per-sample rows: streamed during the pass unless kept (--worst)
+        if evaluation.samples is None:
+            return ""
+        from losscli.render.rows import RowFormatter
+
+        formatter = RowFormatter(fmt, [r.loss.spec.text for r in evaluation.results], digits)
+        return formatter.header() + formatter.lines(evaluation.samples.index, evaluation.samples.values)
     if fmt == "md":
         from losscli.render.blocks import markdown_report
 

@@ -31,15 +31,16 @@ def eval_report(
 
     omitted = f" ({evaluation.n_omitted} rows with non-finite inputs omitted)" if evaluation.n_omitted else ""
     summary = [[r.loss.spec.text, format_params(r.loss.params), reduction_name(r), reduced_value(evaluation, i),
-                r.accumulator.count, r.accumulator.n_nonfinite] for i, r in enumerate(evaluation.results)]
-    blocks = [Block(f"{len(evaluation.rows)} samples{omitted}", SUMMARY_HEADER, summary)]
+                r.state.count, r.state.n_nonfinite] for i, r in enumerate(evaluation.results)]
+    blocks = [Block(f"{evaluation.n_samples} samples{omitted}", SUMMARY_HEADER, summary)]
     if groups is not None:
         blocks.append(Block(f"by {groups.column}", *eval_group_rows(evaluation, groups)))
     if per_sample:
-        positions = selected_samples(evaluation, selection)
-        title = (f"Worst {len(positions)} samples by {evaluation.results[0].loss.spec.text}" if selection.worst is not None
-                 else f"First {len(positions)} of {len(evaluation.rows)} samples")
-        rows = [[int(evaluation.rows[p]), *(float(r.per_sample[p]) for r in evaluation.results)] for p in positions]
+        shown = selected_samples(evaluation, selection)
+        title = (f"Worst {len(shown)} samples by {evaluation.results[0].loss.spec.text}" if selection.worst is not None
+                 else f"First {len(shown)} of {evaluation.n_samples} samples")
+        columns = [v.tolist() for v in shown.values]
+        rows = [[row, *(c[j] for c in columns)] for j, row in enumerate(shown.index.tolist())]
         blocks.append(Block(title, sample_header(evaluation), rows, details=True))
     failed = [g.why for g in gates if not g.passed]
     return Report(heading("eval", label), verdict_line(failed, len(gates)), blocks, label)

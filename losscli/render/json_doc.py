@@ -36,7 +36,7 @@ def json_values(values: np.ndarray) -> list[float | None]:
 
 def document(evaluation: Evaluation, per_sample: bool, selection: SampleSelection) -> dict[str, Any]:
     """The ``schema_version`` 1 document described in README.md."""
-    positions = selected_samples(evaluation, selection) if per_sample else None
+    shown = selected_samples(evaluation, selection) if per_sample else None
     losses: dict[str, Any] = {}
     for i, result in enumerate(evaluation.results):
         value = reduced_value(evaluation, i)
@@ -46,37 +46,24 @@ def document(evaluation: Evaluation, per_sample: bool, selection: SampleSelectio
             "params": result.loss.params,
             "reduction": result.reduction,
             "value": None if value is None else json_number(value),
-            "n": result.accumulator.count,
-            "n_nonfinite": result.accumulator.n_nonfinite,
+            "n": result.state.count,
+            "n_nonfinite": result.state.n_nonfinite,
         }
-        if positions is not None:
-            entry["per_sample"] = json_values(result.per_sample[positions])
+        if shown is not None:
+            entry["per_sample"] = json_values(shown.values[i])
         losses[result.loss.spec.text] = entry
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "losscli_version": __version__,
-        "n_samples": len(evaluation.rows),
+        "n_samples": evaluation.n_samples,
         "n_omitted": evaluation.n_omitted,
         "inputs": {
             role: {"source": inp.source, "columns": list(inp.columns) if inp.columns is not None else None,
-                   "shape": list(inp.data.shape)}
+                   "shape": list(inp.shape)}
             for role, inp in evaluation.inputs.items()
         },
         "losses": losses,
     }
-    if positions is not None:
-        doc["index"] = evaluation.rows[positions].tolist()
+    if shown is not None:
+        doc["index"] = shown.index.tolist()
     return doc
-
-
-def jsonl_lines(evaluation: Evaluation, selection: SampleSelection) -> str:
-    """One JSON object per sample: its 0-based ``index`` and one key per loss spec."""
-    positions = selected_samples(evaluation, selection)
-    keys = [dumps(r.loss.spec.text) for r in evaluation.results]
-    columns = [json_values(r.per_sample[positions]) for r in evaluation.results]
-    index = evaluation.rows[positions].tolist()
-    lines = []
-    for j, row in enumerate(index):
-        fields = ", ".join(f"{k}: {dumps(c[j])}" for k, c in zip(keys, columns))
-        lines.append(f'{{"index": {row}, {fields}}}')
-    return "\n".join(lines) + "\n"

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from losscli.engine import Evaluation, LossResult
+from losscli.engine import Evaluation, LossResult, SampleRows
 from losscli.render.numbers import format_params, sig
 
 SUMMARY_HEADER = ["loss", "params", "reduction", "value", "n", "non-finite"]
@@ -30,7 +28,7 @@ def summary_rows(evaluation: Evaluation, digits: int) -> list[list[str]]:
     return [
         [
             r.loss.spec.text, format_params(r.loss.params), reduction_name(r),
-            sig(reduced_value(evaluation, i), digits), str(r.accumulator.count), str(r.accumulator.n_nonfinite),
+            sig(reduced_value(evaluation, i), digits), str(r.state.count), str(r.state.n_nonfinite),
         ]
         for i, r in enumerate(evaluation.results)
     ]
@@ -38,24 +36,24 @@ def summary_rows(evaluation: Evaluation, digits: int) -> list[list[str]]:
 
 def reduction_name(result: LossResult) -> str:
     """``mean`` spelled as the reducer used (``batch mean``, ``median``…), else ``sum``/``none``."""
-    return result.accumulator.effective_reducer.value.split(":")[0] if result.reduction == "mean" else result.reduction
+    return result.state.effective_reducer.value.split(":")[0] if result.reduction == "mean" else result.reduction
 
 
-def selected_samples(evaluation: Evaluation, selection: SampleSelection) -> np.ndarray:
-    """Positions (into the per-sample arrays) of the rows to show, in display order."""
-    n = len(evaluation.rows)
-    if selection.worst is not None:
-        first = evaluation.results[0].per_sample
-        order = np.argsort(-np.nan_to_num(first, nan=-np.inf), kind="stable")
-        return order[: selection.worst]
-    return np.arange(n if selection.limit is None else min(n, selection.limit))
+def selected_samples(evaluation: Evaluation, selection: SampleSelection) -> SampleRows:
+    """The per-sample rows to show, in display order (the kept rows, cut to ``selection.limit``)."""
+    samples = evaluation.samples
+    if samples is None:
+        raise ValueError("the evaluation kept no per-sample rows")
+    if selection.limit is not None and len(samples) > selection.limit:
+        return SampleRows(samples.index[: selection.limit], [v[: selection.limit] for v in samples.values])
+    return samples
 
 
 def sample_header(evaluation: Evaluation) -> list[str]:
     return ["index", *(r.loss.spec.text for r in evaluation.results)]
 
 
-def sample_rows(evaluation: Evaluation, positions: np.ndarray, digits: int) -> list[list[str]]:
-    columns = [r.per_sample[positions] for r in evaluation.results]
-    rows = evaluation.rows[positions]
-    return [[str(int(rows[j])), *(sig(float(c[j]), digits) for c in columns)] for j in range(len(positions))]
+def sample_rows(samples: SampleRows, digits: int) -> list[list[str]]:
+    index = samples.index.tolist()
+    columns = [c.tolist() for c in samples.values]
+    return [[str(row), *(sig(c[j], digits) for c in columns)] for j, row in enumerate(index)]

@@ -1,0 +1,288 @@
+"""The one pass: read every input a chunk at a time, evaluate every loss on it, fold the states.
+
+Per chunk (cache-sized, ~32K values): rows with non-finite inputs follow ``--nan`` (``error``
+stops with the first one's place, ``omit`` drops them, ``propagate`` gives them a NaN loss);
+each loss checks its inputs' shapes and kinds, returns one loss per sample, and folds the
+chunk into its :class:`~losscli.state.LossState` (and per group, with ``--group-by``). Rows
+are kept only as far as an output asks (:mod:`losscli.engine.samples`), so the default eval
+holds a few states whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from losscli.engine.losses import ResolvedLoss, check_weight_support
+from losscli.engine.results import Evaluation, InputInfo, LossResult
+from losscli.engine.samples import FirstRows, Sink, TopRows
+from losscli.errors import LossCliError
+from losscli.inputs import BoundInput, InputArray
+from losscli.readers.base import LABEL, NUMBER
+from losscli.readers.scan import scan
+from losscli.reduction import SampleTerms
+from losscli.registry import Pooled, Weighted
+from losscli.registry.validation import check_weights, prepare_inputs
+from losscli.state import Fold, GroupIndex, GroupStates, LossState
+
+CHUNK_VALUES = 32_768
+NAN_POLICIES = ("error", "omit", "propagate")
+
+
+class Binder(Protocol):
+    """Finds the inputs of a loss's roles (files: InputResolver; memory: StaticInputs)."""
+
+    def bind(self, role_names: list[str]) -> list[BoundInput]: ...
+
+    def weight(self) -> BoundInput | None: ...
+
+    def column(self, name: str, option: str) -> BoundInput: ...
+
+
+@dataclass
+class Outputs:
+    """What the outputs need beyond the reduced values.
+
+    ``sinks`` receive each chunk's file rows and per-sample values (first rows, worst rows, a
+    row writer); ``group_by`` names the column to reduce per group; ``keep_terms`` keeps every
+    row's terms (compare's intervals, worst rows and groups; the tests); ``fingerprint`` hashes
+    the rows and the non-prediction inputs (compare pairs runs by it).
+    """
+
+    sinks: list[Sink] = field(default_factory=list)
+    group_by: str | None = None
+    keep_terms: bool = False
+    fingerprint: bool = False
+
+
+def evaluate(
+    losses: list[ResolvedLoss], binder: Binder, reduction: str = "mean", nan: str = "error",
+    chunk_values: int = CHUNK_VALUES, outputs: Outputs | None = None, keep_terms: bool = False,
+) -> Evaluation:
+    """Evaluate every loss over the same rows of the inputs ``binder`` finds for it, in one pass."""
+    outputs = outputs or Outputs(keep_terms=keep_terms)
+    bound = [binder.bind([r.name for r in loss.entry.roles]) for loss in losses]
+    weight = binder.weight()
+    for loss in losses:
+        check_weight_support(loss, weight is not None)
+    labels = binder.column(outputs.group_by, "--group-by") if outputs.group_by else None
+    return _Pass(losses, bound, weight, labels, reduction, nan, chunk_values, outputs).run()
+
+
+class _Pass:
+    def __init__(
+        self, losses: list[ResolvedLoss], bound: list[list[BoundInput]], weight: BoundInput | None,
+        labels: BoundInput | None, reduction: str, nan: str, chunk_values: int, outputs: Outputs,
+    ) -> None:
+        self.losses, self.bound, self.weight, self.labels = losses, bound, weight, labels
+        self.reduction, self.nan, self.outputs = reduction, nan, outputs
+        self.used: list[BoundInput] = list({id(b): b for inputs in bound for b in inputs}.values())
+        if weight is not None:
+            self.used.append(weight)
+        _check_known_lengths(self.used)
+        width = sum(b.width() for b in self.used)
+        self.chunk_rows = max(1, chunk_values // max(1, width))
+        self.states = [LossState(loss.entry.reducer) for loss in losses]
+        self.groups = [GroupStates(loss.entry.reducer) for loss in losses] if labels is not None else None
+        self.group_index = GroupIndex(labels.names[0]) if labels is not None else None
+        self.terms: list[list[Fold]] | None = [[] for _ in losses] if outputs.keep_terms else None
+        self.kept_rows: list[np.ndarray] = []
+        self.n_rows = 0
+        self.n_bad = 0
+        self.first_pred = {id(inputs[0]) for inputs in bound}
+        self.digest = hashlib.blake2b(digest_size=16) if outputs.fingerprint else None
+
+    def run(self) -> Evaluation:
+        reads, slots = _reads([*self.used, *([self.labels] if self.labels is not None else [])])
+        try:
+            for chunk in scan(reads, self.chunk_rows, self._mismatch):
+                arrays = {id(b): b.chunk(chunk.arrays[slot], chunk.offset, b.n_rows) for b, slot in slots.items()}
+                self._chunk(chunk.offset, chunk.n, arrays)
+                self.n_rows += chunk.n
+        finally:  # a source is read once: let its file (and pyarrow's reader threads) go now
+            for source, _ in reads:
+                source.close()
+        if self.n_rows == 0:
+            raise LossCliError(f"{self.used[0].label}: no samples to evaluate")
+        if self.n_bad == self.n_rows:
+            raise LossCliError("every row has a non-finite input value, so nothing is left to evaluate")
+        return self._evaluation()
+
+    def _mismatch(self, counts: list[int]) -> LossCliError:
+        first = self.used[0]
+        by_source = dict(zip(_source_order(self.used), counts))
+        for other in self.used[1:]:
+            if by_source[id(other.source)] != by_source[id(first.source)]:
+                return LossCliError(
+                    f"length mismatch: {first.describe(by_source[id(first.source)])} but {other.describe(by_source[id(other.source)])}",
+                    "every input needs one row per sample",
+                )
+        return LossCliError(f"the inputs have different lengths ({counts})", "every input needs one row per sample")
+
+    def _chunk(self, offset: int, n: int, arrays: dict[int, InputArray]) -> None:
+        mask = self._finite_rows(arrays)
+        rows: np.ndarray | None = None  # file rows of the kept rows, when some were dropped
+        kept = arrays
+        if mask is not None:
+            self.n_bad += int(n - mask.sum())
+            rows = offset + np.flatnonzero(mask)
+            kept = {k: inp.with_data(inp.data[mask]) for k, inp in arrays.items()}
+        evaluated = rows if (rows is not None and self.nan == "omit") else None  # file rows of the output rows
+        if self.digest is not None:
+            self._hash(arrays, mask)
+        w = check_weights(kept[id(self.weight)], rows) if self.weight is not None else None
+        codes = None
+        if self.labels is not None and self.group_index is not None:
+            labels = arrays[id(self.labels)].data
+            codes = self.group_index.encode(labels[mask] if evaluated is not None else labels)
+        values = []
+        for i, (loss, inputs) in enumerate(zip(self.losses, self.bound)):
+            fold = self._fold(loss, [kept[id(b)] for b in inputs], w, rows) if rows is None or len(rows) else _empty_fold()
+            if mask is not None and self.nan == "propagate":
+                fold = _widen(fold, mask)
+            self.states[i].fold(fold)
+            if codes is not None and self.groups is not None:
+                self.groups[i].fold(fold, codes, len(self.group_index or ()))
+            if self.terms is not None:
+                self.terms[i].append(fold)
+            values.append(fold.values)
+        index = evaluated if evaluated is not None else None
+        if self.outputs.sinks or self.terms is not None:
+            index = index if index is not None else np.arange(offset, offset + n, dtype=np.int64)
+            for sink in self.outputs.sinks:
+                if not (isinstance(sink, FirstRows) and sink.full):
+                    sink.fold(index, values)
+            if self.terms is not None:
+                self.kept_rows.append(index)
+
+    def _fold(self, loss: ResolvedLoss, inputs: list[InputArray], w: np.ndarray | None, rows: np.ndarray | None) -> Fold:
+        data = prepare_inputs(loss.entry, loss.params, inputs, loss.spec.text, rows)
+        with np.errstate(all="ignore"):
+            out = loss.entry.fn(*data, **loss.params)
+        if isinstance(out, Weighted):
+            return Fold(_float(out.values), w, _float(out.weights))
+        if isinstance(out, Pooled):
+            state = self.states[self.losses.index(loss)]
+            state.combine = out.combine
+            if self.groups is not None:
+                self.groups[self.losses.index(loss)].combine = out.combine
+            return Fold(_float(out.values), w, None, np.asarray(out.parts, dtype=np.float64))
+        return Fold(_float(out), w)
+
+    def _finite_rows(self, arrays: dict[int, InputArray]) -> np.ndarray | None:
+        """Rows whose every input value is finite (None: all of them); under ``error`` a bad row is reported."""
+        mask: np.ndarray | None = None
+        first: tuple[InputArray, int] | None = None
+        count = 0
+        for b in self.used:
+            inp = arrays[id(b)]
+            data = inp.data
+            if data.dtype.kind != "f" or np.isfinite(data.sum()):  # a finite sum means every value is finite
+                continue
+            bad = ~np.isfinite(data.reshape(len(data), -1))
+            count += int(bad.sum())
+            first = first or (inp, int(np.argmax(bad.reshape(-1))))
+            row_ok = ~bad.any(axis=1)
+            mask = row_ok if mask is None else mask & row_ok
+        if first is not None and self.nan == "error":
+            inp, flat = first
+            raise LossCliError(
+                f"non-finite input value (NaN, inf or empty cell): {inp.role} at {inp.locate(flat)} is"
+                f" {inp.data.reshape(-1)[flat]}" + (f" ({count} in rows {inp.offset + 1} to {inp.offset + len(inp.data)})" if count > 1 else ""),
+                "fix the data, or pass --nan omit to drop those rows, or --nan propagate to report null",
+            )
+        return mask
+
+    def _hash(self, arrays: dict[int, InputArray], mask: np.ndarray | None) -> None:
+        assert self.digest is not None
+        for b in self.used:
+            if id(b) not in self.first_pred and b is not self.weight:
+                self.digest.update(np.ascontiguousarray(arrays[id(b)].data, dtype=np.float64).tobytes())
+        if mask is not None and self.nan == "omit":  # the rows left out
+            self.digest.update(np.flatnonzero(~mask).astype(np.int64).tobytes())
+        self.digest.update(b"|")
+
+    def _evaluation(self) -> Evaluation:
+        results = []
+        for i, loss in enumerate(self.losses):
+            terms = _terms(self.states[i], self.terms[i]) if self.terms is not None else None
+            results.append(LossResult(loss, self.states[i], self.reduction, self.groups[i] if self.groups else None, terms))
+        n_rows = self.n_rows
+        inputs = {}
+        for inputs_of_loss in self.bound:
+            for b in inputs_of_loss:
+                inputs.setdefault(b.role, InputInfo(b.label, b.columns, (n_rows, *b.trailing)))
+        if self.weight is not None:
+            inputs["weight"] = InputInfo(self.weight.label, self.weight.columns, (n_rows, *self.weight.trailing))
+        samples = None
+        for sink in self.outputs.sinks:
+            if isinstance(sink, (FirstRows, TopRows)):
+                samples = sink.rows(len(self.losses))
+        rows = np.concatenate(self.kept_rows) if self.terms is not None and self.kept_rows else None
+        omitted = self.n_bad if self.nan == "omit" else 0
+        fingerprint = None
+        if self.digest is not None:
+            self.digest.update(str((n_rows, omitted)).encode())
+            fingerprint = self.digest.hexdigest()
+        return Evaluation(inputs, n_rows, omitted, results, samples, self.group_index, rows, fingerprint)
+
+
+def _float(values: object) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64)
+
+
+def _empty_fold() -> Fold:
+    return Fold(np.zeros(0))
+
+
+def _widen(fold: Fold, kept: np.ndarray) -> Fold:
+    """A fold over every row of the chunk: NaN losses for the rows ``--nan propagate`` kept out."""
+    def spread(column: np.ndarray | None, fill: float) -> np.ndarray | None:
+        if column is None:
+            return None
+        full = np.full((len(kept), *column.shape[1:]), fill)
+        full[kept] = column
+        return full
+
+    return Fold(spread(fold.values, np.nan), spread(fold.sample_weight, 1.0), spread(fold.loss_weight, 1.0),  # type: ignore[arg-type]
+                spread(fold.parts, np.nan))
+
+
+def _terms(state: LossState, folds: list[Fold]) -> SampleTerms:
+    def joined(name: str) -> np.ndarray | None:
+        columns = [getattr(f, name) for f in folds if len(f.values)]
+        return np.concatenate(columns) if columns and columns[0] is not None else None
+
+    values = joined("values")
+    return SampleTerms(state.reducer, values if values is not None else np.zeros(0), joined("sample_weight"),
+                       joined("loss_weight"), joined("parts"), state.combine)
+
+
+def _source_order(inputs: list[BoundInput]) -> list[int]:
+    return list(dict.fromkeys(id(b.source) for b in inputs))
+
+
+def _reads(inputs: list[BoundInput]) -> tuple[list[tuple[object, dict[str, str]]], dict[BoundInput, int]]:
+    """One read per source, wanting every field any input needs from it (as numbers when any wants numbers)."""
+    order = _source_order(inputs)
+    wanted: dict[int, dict[str, str]] = {sid: {} for sid in order}
+    sources = {id(b.source): b.source for b in inputs}
+    for b in inputs:
+        fields = wanted[id(b.source)]
+        for name in b.names:
+            fields[name] = NUMBER if NUMBER in (fields.get(name), b.how) else LABEL
+    slots = {b: order.index(id(b.source)) for b in inputs}
+    return [(sources[sid], wanted[sid]) for sid in order], slots  # type: ignore[return-value]
+
+
+def _check_known_lengths(inputs: list[BoundInput]) -> None:
+    """Inputs whose formats record their length must agree before anything is read."""
+    known = [b for b in inputs if b.n_rows is not None]
+    for other in known[1:]:
+        if other.n_rows != known[0].n_rows:
+            raise LossCliError(f"length mismatch: {known[0].describe()} but {other.describe()}",
+                               "every input needs one row per sample")
+

@@ -1,0 +1,66 @@
+"""What one evaluation gives: each loss's finished state, and the rows an output asked to keep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import numpy as np
+
+from losscli.engine.losses import ResolvedLoss
+from losscli.engine.samples import SampleRows
+from losscli.reduction import SampleTerms
+from losscli.state import GroupIndex, GroupStates, LossState
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """An input as the JSON ``inputs`` block shows it."""
+
+    source: str
+    columns: tuple[str, ...] | None
+    shape: tuple[int, ...]
+
+
+@dataclass
+class LossResult:
+    """One loss evaluated: its state (sums, counts), per group when asked, and per-row terms when kept."""
+
+    loss: ResolvedLoss
+    state: LossState
+    reduction: str
+    groups: GroupStates | None = None
+    terms: SampleTerms | None = None
+
+    @property
+    def value(self) -> float:
+        return self.state.value(self.reduction)
+
+    @property
+    def per_sample(self) -> np.ndarray:
+        """Every row's loss (NaN for rows ``--nan propagate`` kept out); needs ``keep_terms``."""
+        if self.terms is None:
+            raise AttributeError("per-sample values were not kept: evaluate(..., keep_terms=True)")
+        return self.terms.values
+
+
+@dataclass
+class Evaluation:
+    """Every loss over the same rows.
+
+    ``n_rows`` rows were read and ``n_samples`` evaluated (``n_omitted`` dropped by ``--nan
+    omit``). ``rows`` holds the file rows evaluated, when per-row terms were kept.
+    ``fingerprint`` identifies the rows and every input but the predictions (compare pairs runs by it).
+    """
+
+    inputs: dict[str, InputInfo]
+    n_rows: int
+    n_omitted: int
+    results: list[LossResult]
+    samples: SampleRows | None = None
+    group_index: GroupIndex | None = None
+    rows: np.ndarray | None = None
+    fingerprint: str | None = None
+
+    @property
+    def n_samples(self) -> int:
+        return self.n_rows - self.n_omitted
+

@@ -1,0 +1,180 @@
+"""CSV and TSV (plain, gzip, or a stream), parsed block by block by ``pyarrow.csv``.
+
+The header is read first, so every column in use gets an explicit type: float64 for numbers,
+text for labels. Types never come from the first block, and floats are parsed correctly
+rounded (pyarrow's parser; pandas 2.2's default C parser is not).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+import numpy as np
+
+from losscli.errors import LossCliError
+from losscli.readers.arrow_columns import label_column, numeric_column
+from losscli.readers.base import NUMBER, Field, Source
+from losscli.readers.streams import Replay, read_head
+
+BLOCK_BYTES = 1 << 20  # text parsed at once: bounds memory whatever the file's size
+HEADER_LIMIT = 1 << 20
+GZIP_MAGIC = b"\x1f\x8b"
+_NUMBER = r"[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity|nan)"
+_NULLS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "N/A", "NA", "NULL",
+          "NaN", "n/a", "nan", "null")  # pyarrow's defaults: read as missing (NaN)
+
+
+class DelimitedSource(Source):
+    """A CSV/TSV table. ``reopen`` opens the same bytes again (files only), to locate a bad cell."""
+
+    is_table = True
+
+    def __init__(self, stream: IO[bytes], label: str, fmt: str, reopen: Callable[[], IO[bytes]] | None = None) -> None:
+        self.label = label
+        self.fmt = fmt
+        self.delimiter = "\t" if fmt == "tsv" else ","
+        self.reopen = reopen
+        self.stream = _text_stream(stream, label)
+        head = self._read_header()
+        self.fields = {name: Field(name, "f") for name in head}
+        self._used = False
+
+    def _read_header(self) -> list[str]:
+        head = b""
+        while b"\n" not in head and len(head) < HEADER_LIMIT:
+            more = _guarded(lambda: read_head(self.stream, 1 << 16), self.label, self.fmt)
+            if not more:
+                break
+            head += more
+        self.stream = Replay(head, self.stream)
+        first = head.split(b"\n", 1)[0].rstrip(b"\r")
+        if not first.strip():
+            raise LossCliError(f"{self.label}: the file is empty", "a table needs a header line and data rows")
+        try:
+            text = first.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise LossCliError(f"{self.label}: cannot read as {self.fmt.upper()}: the header is not UTF-8 text",
+                               "check the file and its extension") from None
+        return next(csv.reader([text], delimiter=self.delimiter))
+
+    def batches(self, wanted: dict[str, str]) -> Iterator[dict[str, np.ndarray]]:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        if self._used:
+            raise RuntimeError("a delimited source is read once")
+        self._used = True
+        names = list(wanted)
+        invalid: list[Any] = []
+
+        def on_invalid(row: Any) -> str:
+            invalid.append(row)
+            return "error"
+
+        try:
+            reader = pcsv.open_csv(
+                self.stream,
+                read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
+                parse_options=pcsv.ParseOptions(delimiter=self.delimiter, invalid_row_handler=on_invalid),
+                convert_options=pcsv.ConvertOptions(
+                    column_types={n: pa.float64() if wanted[n] == NUMBER else pa.string() for n in names},
+                    include_columns=names),
+            )
+            rows = 0
+            for batch in reader:
+                columns = {}
+                for i, name in enumerate(names):
+                    column = batch.column(i)
+                    columns[name] = (numeric_column if wanted[name] == NUMBER else label_column)(column, self.label, name)
+                rows += batch.num_rows
+                yield columns
+        except pa.ArrowInvalid as exc:
+            raise self._error(exc, invalid) from None
+        except _READ_ERRORS as exc:
+            raise LossCliError(f"{self.label}: cannot read as {self.fmt.upper()}: {exc}", "check the file and its extension") from None
+        if rows == 0:
+            raise LossCliError(f"{self.label}: the table has a header but no data rows", "add one row per sample below the header")
+
+    def _error(self, exc: Exception, invalid: list[Any]) -> LossCliError:
+        text = str(exc)
+        if invalid:
+            row = invalid[0]
+            line = row.number
+            where = f"row {line - 1} (line {line})" if line is not None else "a row"
+            more = ", more fields than the header" if row.actual_columns > row.expected_columns else ""
+            return LossCliError(
+                f"{self.label}: malformed {self.fmt.upper()}: {where} has {row.actual_columns} fields but the header has"
+                f" {row.expected_columns}{more}",
+                "every row needs as many fields as the header",
+            )
+        found = re.search(r"column #(\d+): (?:Row #(\d+): )?CSV conversion error to double: invalid value '(.*)'", text)
+        if found:
+            column = list(self.fields)[int(found.group(1))]
+            line = int(found.group(2)) if found.group(2) else None
+            return self._bad_number(column, found.group(3), line)
+        if "Empty CSV" in text:
+            return LossCliError(f"{self.label}: the file is empty", "a table needs a header line and data rows")
+        return LossCliError(f"{self.label}: malformed {self.fmt.upper()}: {text.splitlines()[0]}", "check the file")
+
+    def _bad_number(self, column: str, value: str, line: int | None) -> LossCliError:
+        """The first non-numeric cell of ``column``, with how many there are when the file can be read again."""
+        hint = "losses need numbers; fix the cell or select another column"
+        where = f" in row {line - 1}," if line is not None else " in"
+        if self.reopen is None:
+            return LossCliError(f"{self.label}: non-numeric value {value!r}{where} column {column!r}", hint)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pcsv
+
+        reader = pcsv.open_csv(
+            _text_stream(self.reopen(), self.label),
+            read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
+            parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
+            convert_options=pcsv.ConvertOptions(column_types={column: pa.string()}, include_columns=[column],
+                                                strings_can_be_null=False),
+        )
+        first: tuple[int, str] | None = None
+        count, offset = 0, 0
+        for batch in reader:
+            cells = batch.column(0)
+            numeric = pc.match_substring_regex(pc.utf8_trim_whitespace(cells), f"^{_NUMBER}$", ignore_case=True)
+            bad = pc.and_(pc.invert(numeric), pc.invert(pc.is_in(cells, value_set=pa.array(_NULLS))))
+            flags = numeric_column(bad, self.label, column).astype(bool)
+            if flags.any():
+                count += int(flags.sum())
+                if first is None:
+                    at = int(np.argmax(flags))
+                    first = (offset + at, cells[at].as_py())
+            offset += batch.num_rows
+        if first is None:
+            return LossCliError(f"{self.label}: non-numeric value {value!r}{where} column {column!r}", hint)
+        row, cell = first
+        such = f"{count} such cell{'' if count == 1 else 's'}"
+        return LossCliError(f"{self.label}: non-numeric value {cell!r} in row {row + 1}, column {column!r} ({such})", hint)
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def _text_stream(stream: IO[bytes], label: str) -> IO[bytes]:
+    """``stream``, decompressed when it starts with the gzip magic bytes."""
+    magic = read_head(stream, 2)
+    replay: IO[bytes] = Replay(magic, stream)  # type: ignore[assignment]
+    if magic == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=replay, mode="rb")  # type: ignore[return-value]
+    return replay
+
+
+_READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError)
+
+
+def _guarded(read: Callable[[], bytes], label: str, fmt: str) -> bytes:
+    try:
+        return read()
+    except _READ_ERRORS as exc:
+        raise LossCliError(f"{label}: cannot read as {fmt.upper()}: {exc}", "check the file and its extension") from None

@@ -1,0 +1,288 @@
+"""The state of one loss over the rows seen so far: fold a chunk in, merge two states, finish.
+
+A state holds exact sums (:mod:`losscli.exact`) of what its reducer needs: Σ w·l, Σ w·v (the
+mean's denominator), Σ v (the batch mean's), Σ w·l² (root mean), a pooled loss's Σ parts, plus
+the count, the non-finite count and the max. The median keeps every per-sample value (8 bytes a
+row). Because the sums are exact, a state's value does not depend on how the rows were chunked
+or split, and ``a.merge(b)`` of two parts gives the bits one pass over both would.
+
+:class:`GroupStates` is the same per ``--group-by`` group; :class:`GroupIndex` gives each
+distinct label a code as the labels stream by.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from losscli.errors import LossCliError
+from losscli.exact import ExactSum, GroupedExactSum
+from losscli.reduction import Combine, Sums, effective_reducer, finish
+from losscli.registry.declarations import Reducer
+
+MAX_GROUPS_ENV = "LOSSCLI_MAX_GROUPS"
+DEFAULT_MAX_GROUPS = 100_000
+
+
+@dataclass
+class Fold:
+    """One chunk of a loss, row by row: ``values`` (n,), optional ``sample_weight``/``loss_weight`` (n,), ``parts`` (n, m)."""
+
+    values: np.ndarray
+    sample_weight: np.ndarray | None = None
+    loss_weight: np.ndarray | None = None
+    parts: np.ndarray | None = None
+
+    def weighted_loss(self) -> np.ndarray:
+        return self.values if self.sample_weight is None else self.sample_weight * self.values
+
+    def denominator(self) -> np.ndarray | None:
+        """w·v per row (None when both are absent: the denominator is the count)."""
+        w, v = self.sample_weight, self.loss_weight
+        if w is None:
+            return v
+        return w if v is None else w * v
+
+
+def _count_nonfinite(values: np.ndarray) -> int:
+    if math.isfinite(float(values.sum())):
+        return 0
+    return int(values.size - np.isfinite(values).sum())
+
+
+@dataclass
+class LossState:
+    """The running state of one loss (see the module docstring)."""
+
+    reducer: Reducer
+    combine: Combine | None = None
+    count: int = 0
+    n_nonfinite: int = 0
+    weighted: bool = False
+    maximum: float = -math.inf
+    weighted_sum: ExactSum = field(default_factory=ExactSum)
+    weighted_sq_sum: ExactSum | None = None
+    denominator: ExactSum | None = None  # None: the count
+    loss_weight_sum: ExactSum | None = None  # None: the count
+    parts: list[ExactSum] | None = None
+    column: list[np.ndarray] | None = None  # MEDIAN: every per-sample value
+
+    def fold(self, chunk: Fold) -> None:
+        """Add a chunk's rows."""
+        values = chunk.values
+        self.count += len(values)
+        self.n_nonfinite += _count_nonfinite(values)
+        self.weighted |= chunk.sample_weight is not None
+        wl = chunk.weighted_loss()
+        self.weighted_sum.add(wl)
+        if self.reducer is Reducer.ROOT_MEAN:
+            self.weighted_sq_sum = self.weighted_sq_sum or ExactSum()
+            self.weighted_sq_sum.add(wl * values)
+        den = chunk.denominator()
+        if den is not None:
+            self.denominator = self.denominator or ExactSum()
+            self.denominator.add(den)
+        if chunk.loss_weight is not None:
+            self.loss_weight_sum = self.loss_weight_sum or ExactSum()
+            self.loss_weight_sum.add(chunk.loss_weight)
+        if chunk.parts is not None:
+            self.parts = self.parts or [ExactSum() for _ in range(chunk.parts.shape[1])]
+            for total, column in zip(self.parts, chunk.parts.T):
+                total.add(column)
+        if self.reducer is Reducer.MAX and len(values):
+            self.maximum = float(np.max([self.maximum, values.max()]))
+        if self.reducer is Reducer.MEDIAN:
+            self.column = self.column if self.column is not None else []
+            self.column.append(np.array(values, dtype=np.float64))
+
+    def merge(self, other: LossState) -> LossState:
+        """Add ``other``'s rows (its sums exactly) and return self.
+
+        Both states are of the same loss, so they carry the same sums (a state of no rows carries none).
+        """
+        self.count += other.count
+        self.n_nonfinite += other.n_nonfinite
+        self.weighted |= other.weighted
+        self.maximum = float(np.max([self.maximum, other.maximum]))
+        self.combine = self.combine or other.combine
+        self.weighted_sum.merge(other.weighted_sum)
+        for name in ("weighted_sq_sum", "denominator", "loss_weight_sum"):
+            theirs = getattr(other, name)
+            if theirs is not None:
+                setattr(self, name, (getattr(self, name) or ExactSum()).merge(theirs))
+        if other.parts is not None:
+            self.parts = self.parts or [ExactSum() for _ in other.parts]
+            for mine, theirs in zip(self.parts, other.parts):
+                mine.merge(theirs)
+        if other.column is not None:
+            self.column = [*(self.column or []), *other.column]
+        return self
+
+    @property
+    def effective_reducer(self) -> Reducer:
+        return effective_reducer(self.reducer, self.combine)
+
+    def sums(self) -> Sums:
+        def total(column: ExactSum | None) -> float:
+            return float(self.count) if column is None else column.value
+
+        parts = np.array([p.value for p in self.parts]) if self.parts is not None else None
+        sq = self.weighted_sq_sum.value if self.weighted_sq_sum is not None else 0.0
+        return Sums(self.weighted_sum.value, sq, total(self.denominator), total(self.loss_weight_sum), self.count, parts)
+
+    def value(self, reduction: str) -> float:
+        """The reduced loss (``mean`` per the loss's reducer, or ``sum``); NaN when undefined."""
+        reducer = self.effective_reducer
+        if reduction != "sum" and reducer is Reducer.MAX:
+            return self.maximum if self.count else math.nan
+        if reduction != "sum" and reducer is Reducer.MEDIAN:
+            return float(np.median(np.concatenate(self.column))) if self.count and self.column else math.nan
+        if reducer is Reducer.POOLED and self.n_nonfinite:
+            return math.nan
+        return float(finish(reducer, reduction, self.sums(), self.weighted, self.combine))
+
+
+_NAN = math.nan
+
+
+class GroupIndex:
+    """Codes 0, 1, … for the distinct labels of a streamed column, in order of first appearance.
+
+    At most ``LOSSCLI_MAX_GROUPS`` (default 100,000) distinct values: more is almost always a
+    column of measurements rather than of groups, and each group costs state per loss.
+    """
+
+    def __init__(self, column: str, limit: int | None = None) -> None:
+        self.column = column
+        self.codes: dict[Any, int] = {}
+        self.limit = limit if limit is not None else _max_groups()
+
+    def encode(self, labels: np.ndarray) -> np.ndarray:
+        """Each label's code, (n,)."""
+        unique, inverse = np.unique(labels, return_inverse=True)
+        lookup = np.empty(len(unique), dtype=np.intp)
+        for i, key in enumerate(unique.tolist()):
+            if isinstance(key, float) and math.isnan(key):
+                key = _NAN  # one key for every NaN (NaN != NaN)
+            code = self.codes.get(key)
+            if code is None:
+                if len(self.codes) >= self.limit:
+                    raise LossCliError(
+                        f"--group-by {self.column}: more than {self.limit} distinct values",
+                        f"group by a column of categories, or raise the limit with {MAX_GROUPS_ENV}=N",
+                    )
+                code = self.codes[key] = len(self.codes)
+            lookup[i] = code
+        return lookup[inverse.reshape(-1)]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def order(self) -> tuple[list[Any], np.ndarray]:
+        """The labels in sorted order, and for each its code."""
+        keys = sorted(self.codes, key=_sort_key)
+        return keys, np.array([self.codes[k] for k in keys], dtype=np.intp)
+
+
+def _sort_key(key: Any) -> tuple[int, Any]:
+    if isinstance(key, float) and math.isnan(key):
+        return (1, 0.0)
+    return (0, key)
+
+
+def _max_groups() -> int:
+    text = os.environ.get(MAX_GROUPS_ENV)
+    if not text:
+        return DEFAULT_MAX_GROUPS
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise LossCliError(f"{MAX_GROUPS_ENV}={text!r} is not a positive whole number", f"e.g. {MAX_GROUPS_ENV}=1000000")
+    return value
+
+
+@dataclass
+class GroupStates:
+    """One loss's state per group: the same sums as :class:`LossState`, one entry per group code."""
+
+    reducer: Reducer
+    combine: Combine | None = None
+    weighted: bool = False
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    nonfinite: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    maximum: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    weighted_sum: GroupedExactSum = field(default_factory=GroupedExactSum)
+    weighted_sq_sum: GroupedExactSum | None = None
+    denominator: GroupedExactSum | None = None
+    loss_weight_sum: GroupedExactSum | None = None
+    parts: list[GroupedExactSum] | None = None
+    column: list[tuple[np.ndarray, np.ndarray]] | None = None  # MEDIAN: (codes, values) chunks
+
+    def _grow(self, n: int) -> None:
+        if n > len(self.counts):
+            extra = n - len(self.counts)
+            self.counts = np.concatenate([self.counts, np.zeros(extra, dtype=np.int64)])
+            self.nonfinite = np.concatenate([self.nonfinite, np.zeros(extra, dtype=np.int64)])
+            self.maximum = np.concatenate([self.maximum, np.full(extra, -math.inf)])
+
+    def fold(self, chunk: Fold, codes: np.ndarray, n_groups: int) -> None:
+        self._grow(n_groups)
+        values = chunk.values
+        self.counts += np.bincount(codes, minlength=n_groups)[:n_groups]
+        finite = np.isfinite(values)
+        if not finite.all():
+            self.nonfinite += np.bincount(codes[~finite], minlength=n_groups)[:n_groups]
+        self.weighted |= chunk.sample_weight is not None
+        wl = chunk.weighted_loss()
+        self.weighted_sum.add(wl, codes, n_groups)
+        if self.reducer is Reducer.ROOT_MEAN:
+            self.weighted_sq_sum = self.weighted_sq_sum or GroupedExactSum()
+            self.weighted_sq_sum.add(wl * values, codes, n_groups)
+        den = chunk.denominator()
+        if den is not None:
+            self.denominator = self.denominator or GroupedExactSum()
+            self.denominator.add(den, codes, n_groups)
+        if chunk.loss_weight is not None:
+            self.loss_weight_sum = self.loss_weight_sum or GroupedExactSum()
+            self.loss_weight_sum.add(chunk.loss_weight, codes, n_groups)
+        if chunk.parts is not None:
+            self.parts = self.parts or [GroupedExactSum() for _ in range(chunk.parts.shape[1])]
+            for total, column in zip(self.parts, chunk.parts.T):
+                total.add(column, codes, n_groups)
+        if self.reducer is Reducer.MAX:
+            np.fmax.at(self.maximum, codes, values)
+            nan_rows = np.isnan(values)
+            if nan_rows.any():
+                self.maximum[np.unique(codes[nan_rows])] = math.nan
+        if self.reducer is Reducer.MEDIAN:
+            self.column = self.column if self.column is not None else []
+            self.column.append((codes.copy(), np.array(values, dtype=np.float64)))
+
+    def values(self, reduction: str, n_groups: int) -> np.ndarray:
+        """The reduced value of every group code, (n_groups,)."""
+        self._grow(n_groups)
+        reducer = effective_reducer(self.reducer, self.combine)
+        counts = self.counts[:n_groups]
+        if reduction != "sum" and reducer in (Reducer.MEDIAN, Reducer.MAX):
+            if reducer is Reducer.MAX:
+                return np.where(counts > 0, self.maximum[:n_groups], math.nan)
+            codes = np.concatenate([c for c, _ in self.column or []]) if self.column else np.zeros(0, dtype=np.intp)
+            values = np.concatenate([v for _, v in self.column or []]) if self.column else np.zeros(0)
+            return np.array([np.median(values[codes == g]) if counts[g] else math.nan for g in range(n_groups)])
+
+        def total(column: GroupedExactSum | None) -> np.ndarray:
+            return counts.astype(np.float64) if column is None else column.values(n_groups)
+
+        parts = np.stack([p.values(n_groups) for p in self.parts], axis=-1) if self.parts is not None else None
+        sq = self.weighted_sq_sum.values(n_groups) if self.weighted_sq_sum is not None else 0.0
+        sums = Sums(self.weighted_sum.values(n_groups), sq, total(self.denominator), total(self.loss_weight_sum), counts, parts)
+        out = np.asarray(finish(reducer, reduction, sums, self.weighted, self.combine), dtype=np.float64)
+        if reducer is Reducer.POOLED:
+            out = np.where(self.nonfinite[:n_groups] > 0, math.nan, out)
+        return np.broadcast_to(out, (n_groups,)).copy()
