@@ -12,19 +12,36 @@ import sys
 from typing import Any, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from losscli import __version__
 from losscli.errors import EXIT_USAGE, LossCliError
 
 
+class LossCliCommand(TyperCommand):
+    """A command whose ``--help`` flag, made per run, also converts without pydantic."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        from losscli.cli.coerce import install_one
+
+        return install_one(super().get_help_option(ctx))
+
+
 class LossCliGroup(TyperGroup):
     """Runs commands in non-standalone mode so that every failure is reported the same way."""
 
+    def get_help_option(self, ctx: Any) -> Any:
+        from losscli.cli.coerce import install_one
+
+        return install_one(super().get_help_option(ctx))
+
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        from losscli.cli.coerce import install
+
         args = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in args
+        install(self)  # option values without pydantic (Typer 0.2x would import it for every run)
         try:
             code = super().main(args=args, prog_name=prog_name or "losscli", complete_var=complete_var,
                                 standalone_mode=False, **extra)
@@ -99,11 +116,11 @@ def root(
 def _register_commands() -> None:
     from losscli.cli import catalog_cmd, check_cmd, compare_cmd, eval_cmd
 
-    app.command("eval", no_args_is_help=True)(eval_cmd.eval_command)
-    app.command("compare", no_args_is_help=True)(compare_cmd.compare_command)
-    app.command("check")(check_cmd.check_command)
-    app.command("list")(catalog_cmd.list_command)
-    app.command("info")(catalog_cmd.info_command)
+    app.command("eval", cls=LossCliCommand, no_args_is_help=True)(eval_cmd.eval_command)
+    app.command("compare", cls=LossCliCommand, no_args_is_help=True)(compare_cmd.compare_command)
+    app.command("check", cls=LossCliCommand)(check_cmd.check_command)
+    app.command("list", cls=LossCliCommand)(catalog_cmd.list_command)
+    app.command("info", cls=LossCliCommand)(catalog_cmd.info_command)
 
 
 _register_commands()

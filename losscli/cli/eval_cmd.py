@@ -13,7 +13,8 @@ from losscli.cli.options import (
 from losscli.cli.settings import Settings, parse_columns, parse_inputs
 
 if TYPE_CHECKING:
-    from losscli.compare.gates import GateOutcome
+    from losscli.compare.gates import GateOutcome, GateSpec
+    from losscli.engine import ResolvedLoss
 
 
 def eval_command(
@@ -74,8 +75,6 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     Per-sample rows in JSON Lines, CSV or TSV are written to stdout during the pass, as computed.
     """
     from losscli.cli.options import default_format, use_color
-    from losscli.compare.comparison import eval_group_table
-    from losscli.compare.gates import check_above, gate_targets, loss_keys, parse_gates
     from losscli.engine import AllRows, FirstRows, Outputs, TopRows, evaluate, resolve_losses
     from losscli.errors import LossCliError
     from losscli.readers import InputResolver
@@ -84,9 +83,7 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     from losscli.render.views import SampleSelection
 
     losses = resolve_losses(settings.losses)
-    gates = parse_gates(settings.fail_above, "--fail-above", relative_ok=False)
-    specs, names = loss_keys(losses)
-    targets = [(gate, spec) for gate in gates for spec in gate_targets(gate, specs, names)]
+    targets = gate_targets_of(settings.fail_above, losses)
     if targets and settings.reduction == "none":
         raise LossCliError("--fail-above needs a reduced value: drop --reduction none")
     if settings.group_by and settings.reduction == "none":
@@ -105,8 +102,17 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
         outputs.sinks.append(FirstRows(settings.limit) if fmt in ("table", "md") else AllRows())
     resolver = InputResolver(settings.input_options(settings.runs))
     evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan, outputs=outputs)
-    outcomes = [check_above(gate, spec, evaluation.results[specs.index(spec)].value) for gate, spec in targets]
-    groups = eval_group_table(evaluation) if settings.group_by else None
+    outcomes = []
+    if targets:
+        from losscli.compare.gates import check_above
+
+        specs = [loss.spec.text for loss in losses]
+        outcomes = [check_above(gate, spec, evaluation.results[specs.index(spec)].value) for gate, spec in targets]
+    groups = None
+    if settings.group_by:
+        from losscli.compare.comparison import eval_group_table
+
+        groups = eval_group_table(evaluation)
 
     def report(out: str) -> str:
         if streamed and out == fmt:
@@ -116,3 +122,14 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
                       color=out == "table" and use_color(), gates=outcomes, groups=groups, label=settings.label)
 
     return report, outcomes
+
+
+def gate_targets_of(fail_above: list[str], losses: list[ResolvedLoss]) -> list[tuple[GateSpec, str]]:
+    """Each ``--fail-above`` gate with each loss spec it names (the gates module only when there are gates)."""
+    if not fail_above:
+        return []
+    from losscli.compare.gates import gate_targets, loss_keys, parse_gates
+
+    specs, names = loss_keys(losses)
+    return [(gate, spec) for gate in parse_gates(fail_above, "--fail-above", relative_ok=False)
+            for spec in gate_targets(gate, specs, names)]

@@ -1,12 +1,9 @@
-"""Every loss, grouped by family; importing this package fills the registry (in this order)."""
+"""Every loss, grouped by family. Importing a family's module fills the registry with its losses.
 
-from losscli.losses import regression  # isort: skip
-from losscli.losses import classification  # isort: skip
-from losscli.losses import embedding  # isort: skip
-from losscli.losses import segmentation  # isort: skip
-from losscli.losses import sequence  # isort: skip
-from losscli.losses import torch_compat  # isort: skip
-from losscli.losses import keras_compat  # isort: skip
-from losscli.losses import sklearn_compat  # isort: skip
+The registry imports the canonical families first, and a library's family (``torch.*``,
+``keras.*``, ``sklearn.*``) only when a name of it is asked for or every loss is listed, so an
+eval of ``mse`` does not pay for the library modules' imports.
+"""
 
-__all__ = ["classification", "embedding", "keras_compat", "regression", "segmentation", "sequence", "sklearn_compat", "torch_compat"]
+CANONICAL = ("regression", "classification", "embedding", "segmentation", "sequence")
+LIBRARIES = {"torch": "torch_compat", "keras": "keras_compat", "sklearn": "sklearn_compat"}

@@ -28,7 +28,7 @@ from losscli.readers.streams import read_head, spool
 
 NPY_MAGIC, ZIP_MAGIC = b"\x93NUMPY", b"PK\x03\x04"
 MAX_HEADER = 1 << 20
-RELEASE_BYTES = 64 << 20  # give mapped pages back to the kernel every this many bytes read
+RELEASE_BYTES = 8 << 20  # give mapped pages back to the kernel every this many bytes read
 _READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, struct.error)
 
 

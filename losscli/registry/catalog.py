@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Callable
 
 from losscli.errors import LossCliError
@@ -27,24 +26,43 @@ def register(**declarations: Any) -> Callable[[Callable[..., Any]], Callable[...
     return wrap
 
 
-def _load() -> None:
-    import losscli.losses  # noqa: F401  (importing registers every loss)
+ALL = "*"
+
+
+def _load(family: str | None = ALL) -> None:
+    """Import the canonical losses, then ``family``'s library losses (every library's for ALL, none for None)."""
+    import importlib
+
+    from losscli.losses import CANONICAL, LIBRARIES
+
+    libraries = LIBRARIES.values() if family == ALL else [LIBRARIES[family]] if family in LIBRARIES else []
+    names = CANONICAL + tuple(libraries)
+    for name in names:
+        importlib.import_module(f"losscli.losses.{name}")
 
 
 def entries() -> list[LossEntry]:
-    """Every registered loss, in registration order."""
+    """Every registered loss, in the order of losscli.losses (canonical, then torch, keras, sklearn)."""
     _load()
-    return list(_ENTRIES.values())
+    from losscli.losses import LIBRARIES
+
+    order = {family: i for i, family in enumerate(["losscli", *LIBRARIES])}
+    return sorted(_ENTRIES.values(), key=lambda e: order.get(e.follows, len(order)))
 
 
 def lookup(name: str) -> LossEntry:
     """The entry called ``name`` (or aliased so); an error lists the closest names otherwise."""
-    _load()
+    family = name.split(".", 1)[0].lower() if "." in name else None
+    _load(family)
+    if name not in _NAMES and name.lower() not in {n.lower() for n in _NAMES}:
+        _load()  # a misspelt family, or a name to suggest from every loss
     if name in _NAMES:
         return _ENTRIES[_NAMES[name]]
     folded = {n.lower(): n for n in _NAMES}
     if name.lower() in folded:
         return _ENTRIES[_NAMES[folded[name.lower()]]]
+    import difflib
+
     close = difflib.get_close_matches(name.lower(), folded, n=3, cutoff=0.6)
     hint = f"did you mean {', '.join(folded[c] for c in close)}?" if close else "run 'losscli list' to see every loss"
     raise LossCliError(f"unknown loss {name!r}", hint)

@@ -24,11 +24,12 @@ def render(
     """The whole output text for ``fmt``; ``gates`` and ``groups`` add a verdict and a per-group table."""
     gates = gates or []
     if fmt == "json":
-        from losscli.render.comparison import gates_json
         from losscli.render.json_doc import document, dumps
 
         doc = document(evaluation, per_sample, selection)
         if gates:
+            from losscli.render.comparison import gates_json
+
             doc["gates"], doc["passed"] = gates_json(gates), all(g.passed for g in gates)
         if groups is not None:
             header, rows = eval_group_rows(evaluation, groups)
