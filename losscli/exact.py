@@ -16,6 +16,7 @@ contains them. Cost: about 4 ns per value on cache-sized chunks (``benchmarks/be
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -27,15 +28,35 @@ _HALF = float(1 << 26)
 _LOW = float(1 << 27)
 
 
+class _Scratch(threading.local):
+    """Reused work arrays: fresh temporaries of a chunk's size would cost page faults on every chunk."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def arrays(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if n > self.size:
+            self.size = max(n, 2 * self.size)
+            self.m, self.high = np.empty(self.size), np.empty(self.size)
+            self.e, self.bins = np.empty(self.size, dtype=np.int32), np.empty(self.size, dtype=np.intp)
+        return self.m[:n], self.high[:n], self.e[:n], self.bins[:n]
+
+
+_scratch = _Scratch()
+
+
 def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(bin, H, L) of finite float64 values: ``x = (H·2**27 + L) · 2**(bin − 1126)``."""
-    m, e = np.frexp(x)
+    """(bin, H, L) of finite float64 values: ``x = (H·2**27 + L) · 2**(bin − 1126)``.
+
+    The arrays returned are scratch space, valid until the next call.
+    """
+    m, high, e, bins = _scratch.arrays(len(x))
+    np.frexp(x, out=(m, e))
     m *= _HALF
-    high = np.floor(m)
+    np.floor(m, out=high)
     m -= high
     m *= _LOW
-    bins = e.astype(np.intp)
-    bins += 1073
+    np.add(e, 1073, out=bins, casting="unsafe")
     return bins, high, m
 
 
