@@ -1,0 +1,103 @@
+"""Exact sums: equal to math.fsum (correctly rounded), whatever the chunking, order or split."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from losscli.exact import ExactSum, GroupedExactSum
+
+finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+
+
+def exact(values: np.ndarray, cuts: list[int] = ()) -> ExactSum:
+    total = ExactSum()
+    for part in np.split(values, sorted(cuts)):
+        total.add(part)
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(finite, min_size=0, max_size=200), st.lists(st.integers(0, 200), max_size=6))
+def test_equals_fsum_for_any_chunking(values: list[float], cuts: list[int]) -> None:
+    x = np.array(values, dtype=np.float64)
+    cuts = [c for c in cuts if c <= len(x)]
+    try:
+        expected = math.fsum(values)
+    except OverflowError:  # the exact sum is beyond the float range
+        expected = math.inf if sum(v / 4 for v in values) > 0 else -math.inf
+    assert exact(x, cuts).value == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(finite, min_size=1, max_size=100), st.randoms())
+def test_order_and_merge_do_not_matter(values: list[float], rnd: object) -> None:
+    x = np.array(values)
+    shuffled = x.copy()
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    half = len(x) // 2
+    merged = exact(shuffled[:half]).merge(exact(shuffled[half:]))
+    assert merged.value == exact(x).value
+    assert merged.integer() == exact(x).integer()
+
+
+def test_hard_cases_by_hand() -> None:
+    assert exact(np.array([1e100, 1.0, -1e100])).value == 1.0  # float addition in order gives 0
+    assert exact(np.array([0.1] * 10)).value == 1.0  # np.sum gives 0.9999999999999999
+    tiny = 5e-324
+    assert exact(np.array([tiny, tiny, -tiny])).value == tiny  # subnormals
+    assert exact(np.array([1.7976931348623157e308, 1.7976931348623157e308, -1.7976931348623157e308])).value == 1.7976931348623157e308
+    assert exact(np.array([1.7976931348623157e308] * 2)).value == math.inf  # overflow of the exact sum
+    assert exact(np.array([], dtype=float)).value == 0.0
+    assert exact(np.array([-0.0])).value == 0.0
+
+
+def test_non_finite_values_give_the_ieee_result() -> None:
+    assert math.isnan(exact(np.array([1.0, math.nan])).value)
+    assert exact(np.array([1.0, math.inf, 2.0])).value == math.inf
+    assert exact(np.array([1.0, -math.inf])).value == -math.inf
+    assert math.isnan(exact(np.array([math.inf, -math.inf])).value)
+    assert math.isnan(exact(np.array([math.inf])).merge(exact(np.array([-math.inf]))).value)
+
+
+def test_many_values_flush_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import losscli.exact as module
+
+    monkeypatch.setattr(module, "_FLUSH_AFTER", 64)  # the pending float bins are flushed every few chunks
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=10_000) * 10.0 ** rng.integers(-30, 30, 10_000)
+    total = ExactSum()
+    for part in np.array_split(x, 400):
+        total.add(part)
+    assert total.value == math.fsum(x.tolist())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(finite, st.integers(0, 4)), min_size=1, max_size=150), st.integers(1, 40))
+def test_grouped_sums_equal_fsum_per_group(rows: list[tuple[float, int]], step: int) -> None:
+    x = np.array([v for v, _ in rows])
+    codes = np.array([g for _, g in rows])
+    grouped = GroupedExactSum()
+    for start in range(0, len(x), step):
+        grouped.add(x[start:start + step], codes[start:start + step], 5)
+    got = grouped.values(5)
+    for g in range(5):
+        members = [v for v, c in rows if c == g]
+        try:
+            expected = math.fsum(members)
+        except OverflowError:
+            expected = math.inf if sum(v / 4 for v in members) > 0 else -math.inf
+        assert got[g] == expected
+
+
+def test_grouped_merge_maps_codes() -> None:
+    a, b = GroupedExactSum(), GroupedExactSum()
+    a.add(np.array([1.0, 2.0, 1e-300]), np.array([0, 1, 0]), 2)
+    b.add(np.array([10.0, 0.1]), np.array([0, 1]), 2)
+    a.merge(b, np.array([1, 2]), 3)  # b's group 0 is a's 1; b's group 1 is new (2)
+    assert a.values(3).tolist() == [1.0 + 1e-300, 12.0, 0.1]
+    assert a.integer(0) == ExactSum().merge(exact(np.array([1.0, 1e-300]))).integer()
