@@ -60,6 +60,13 @@ def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return bins, high, m
 
 
+def _all_finite(x: np.ndarray) -> bool:
+    """Whether every value is finite: their float sum is finite (or it overflowed, checked apart)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(x.sum())
+    return math.isfinite(total) or bool(np.isfinite(x).all())
+
+
 def _finite_part(x: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int]]:
     """``x`` with non-finite values zeroed, and the counts (NaN, +inf, −inf) it held."""
     finite = np.isfinite(x)
@@ -103,7 +110,7 @@ class ExactSum:
         x = np.asarray(x, dtype=np.float64).reshape(-1)
         if not x.size:
             return
-        if not math.isfinite(float(x.sum())):  # a finite sum means every value is finite
+        if not _all_finite(x):
             x, (nan, pos, neg) = _finite_part(x)
             self.nan += nan
             self.pos_inf += pos
@@ -190,7 +197,7 @@ class GroupedExactSum:
         x = np.asarray(x, dtype=np.float64).reshape(-1)
         if not x.size:
             return
-        if not math.isfinite(float(x.sum())):
+        if not _all_finite(x):
             finite = np.isfinite(x)
             for column, mask in enumerate((np.isnan(x), x == math.inf, x == -math.inf)):
                 if mask.any():
