@@ -168,19 +168,29 @@ class GroupIndex:
         for i, key in enumerate(unique.tolist()):
             if isinstance(key, float) and math.isnan(key):
                 key = _NAN  # one key for every NaN (NaN != NaN)
-            code = self.codes.get(key)
-            if code is None:
-                if len(self.codes) >= self.limit:
-                    raise LossCliError(
-                        f"--group-by {self.column}: more than {self.limit} distinct values",
-                        f"group by a column of categories, or raise the limit with {MAX_GROUPS_ENV}=N",
-                    )
-                code = self.codes[key] = len(self.codes)
-            lookup[i] = code
+            lookup[i] = self._code(key)
         return lookup[inverse.reshape(-1)]
+
+    def _code(self, key: Any) -> int:
+        code = self.codes.get(key)
+        if code is None:
+            if len(self.codes) >= self.limit:
+                raise LossCliError(
+                    f"--group-by {self.column}: more than {self.limit} distinct values",
+                    f"group by a column of categories, or raise the limit with {MAX_GROUPS_ENV}=N",
+                )
+            code = self.codes[key] = len(self.codes)
+        return code
 
     def __len__(self) -> int:
         return len(self.codes)
+
+    def merge(self, other: GroupIndex) -> np.ndarray:
+        """Take in ``other``'s labels; returns, for each of ``other``'s codes, this index's code."""
+        mapping = np.empty(len(other.codes), dtype=np.intp)
+        for key, code in other.codes.items():
+            mapping[code] = self._code(key)
+        return mapping
 
     def order(self) -> tuple[list[Any], np.ndarray]:
         """The labels in sorted order, and for each its code."""
@@ -256,13 +266,39 @@ class GroupStates:
             for total, column in zip(self.parts, chunk.parts.T):
                 total.add(column, codes, n_groups)
         if self.reducer is Reducer.MAX:
-            np.fmax.at(self.maximum, codes, values)
-            nan_rows = np.isnan(values)
-            if nan_rows.any():
-                self.maximum[np.unique(codes[nan_rows])] = math.nan
+            with np.errstate(invalid="ignore"):
+                np.maximum.at(self.maximum, codes, values)  # NaN propagates, as in LossState
         if self.reducer is Reducer.MEDIAN:
             self.column = self.column if self.column is not None else []
             self.column.append((codes.copy(), np.array(values, dtype=np.float64)))
+
+    def merge(self, other: GroupStates, mapping: np.ndarray, n_groups: int) -> GroupStates:
+        """Add ``other``'s groups (exactly) and return self; ``mapping[g]`` is this state's code for ``other``'s g.
+
+        ``mapping`` comes from :meth:`GroupIndex.merge`, ``n_groups`` is the merged index's size.
+        """
+        self._grow(n_groups)
+        theirs = mapping[: len(other.counts)]
+        np.add.at(self.counts, theirs, other.counts)
+        np.add.at(self.nonfinite, theirs, other.nonfinite)
+        with np.errstate(invalid="ignore"):
+            np.maximum.at(self.maximum, theirs, other.maximum)
+        self.weighted |= other.weighted
+        self.combine = self.combine or other.combine
+        self.weighted_sum.merge(other.weighted_sum, mapping, n_groups)
+        for name in ("weighted_sq_sum", "denominator", "loss_weight_sum"):
+            sums = getattr(other, name)
+            if sums is not None:
+                mine = getattr(self, name) or GroupedExactSum()
+                mine.merge(sums, mapping, n_groups)
+                setattr(self, name, mine)
+        if other.parts is not None:
+            self.parts = self.parts or [GroupedExactSum() for _ in other.parts]
+            for part, sums in zip(self.parts, other.parts):
+                part.merge(sums, mapping, n_groups)
+        if other.column is not None:
+            self.column = [*(self.column or []), *((mapping[codes], values) for codes, values in other.column)]
+        return self
 
     def values(self, reduction: str, n_groups: int) -> np.ndarray:
         """The reduced value of every group code, (n_groups,)."""
@@ -272,9 +308,7 @@ class GroupStates:
         if reduction != "sum" and reducer in (Reducer.MEDIAN, Reducer.MAX):
             if reducer is Reducer.MAX:
                 return np.where(counts > 0, self.maximum[:n_groups], math.nan)
-            codes = np.concatenate([c for c, _ in self.column or []]) if self.column else np.zeros(0, dtype=np.intp)
-            values = np.concatenate([v for _, v in self.column or []]) if self.column else np.zeros(0)
-            return np.array([np.median(values[codes == g]) if counts[g] else math.nan for g in range(n_groups)])
+            return _group_medians(self.column or [], counts)
 
         def total(column: GroupedExactSum | None) -> np.ndarray:
             return counts.astype(np.float64) if column is None else column.values(n_groups)
@@ -286,3 +320,18 @@ class GroupStates:
         if reducer is Reducer.POOLED:
             out = np.where(self.nonfinite[:n_groups] > 0, math.nan, out)
         return np.broadcast_to(out, (n_groups,)).copy()
+
+
+def _group_medians(column: list[tuple[np.ndarray, np.ndarray]], counts: np.ndarray) -> np.ndarray:
+    """Each group's median (NaN for an empty group), from (codes, values) chunks; one sort, not a scan per group."""
+    out = np.full(len(counts), math.nan)
+    if not column:
+        return out
+    codes = np.concatenate([c for c, _ in column])
+    values = np.concatenate([v for _, v in column])
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum(counts)
+    for g, part in enumerate(np.split(values[order], bounds[:-1])):
+        if len(part):
+            out[g] = np.median(part)
+    return out
