@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 import typer
 
-from losscli.cli.options import FORMAT, OutputFormat
+from losscli.cli.options import FORMAT, QUIET, OutputFormat
 
 CHECK_FORMATS = ("table", "json", "csv", "tsv", "md")
 SECTION_KEYS = {
@@ -30,6 +30,7 @@ def check_command(
     file: str = typer.Argument("losscli.toml", help="The TOML file of runs, losses and gates."),
     fmt: Optional[OutputFormat] = FORMAT,
     summary: bool = typer.Option(False, "--summary", help="Also append the Markdown report to $GITHUB_STEP_SUMMARY."),
+    quiet: bool = QUIET,
 ) -> None:
     """Run the evaluations, comparisons and gates a TOML file describes.
 
@@ -56,7 +57,9 @@ def check_command(
     reports, outcomes = [], []
     for section, prepare in (("eval", prepare_eval), ("compare", prepare_compare)):
         if section in config:
-            render, gates = prepare(section_settings(config, section, base))
+            settings = section_settings(config, section, base)
+            settings.quiet = quiet
+            render, gates = prepare(settings)
             reports.append((section, render))
             outcomes += gates
     if out == "json":

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable, List, Optional
 import typer
 
 from losscli.cli.options import (
-    COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, REDUCTION, SUMMARY, TARGET_COL,
+    COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, QUIET, REDUCTION, SUMMARY, TARGET_COL,
     WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
 )
 from losscli.cli.settings import Settings, parse_columns, parse_inputs
@@ -42,6 +42,7 @@ def compare_command(
     label: str = LABEL,
     summary: bool = SUMMARY,
     precision: int = PRECISION,
+    quiet: bool = QUIET,
 ) -> None:
     """Compare a baseline run with one or more candidates.
 
@@ -60,6 +61,7 @@ def compare_command(
         input_format.value if input_format else None, reduction.value, nan.value, fmt.value if fmt else None,
         max_increase=list(max_increase), bootstrap=bootstrap, seed=seed, ci=ci, require_significant=require_significant,
         group_by=group_by, worst=worst, id_cols=list(id_col), label=label, summary=summary, precision=precision,
+        quiet=quiet,
     )
     run_compare(settings)
 
@@ -74,6 +76,7 @@ def run_compare(settings: Settings) -> None:
 def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[GateOutcome]]:
     """Compare and check the gates; returns the report renderer (format -> text) and the gate outcomes."""
     from losscli.cli.options import use_color
+    from losscli.cli.progress import Progress, progress_wanted
     from losscli.compare.comparison import Bootstrap, compare, group_table, worst_rows
     from losscli.compare.gates import check_increase, gate_targets, loss_keys, parse_gates
     from losscli.compare.runs import load_runs
@@ -91,12 +94,13 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
     if settings.id_cols and settings.worst is None:
         raise LossCliError("--id-col labels the --worst rows", "add --worst K")
     gates = parse_gates(settings.max_increase, "--max-increase", relative_ok=True)
-    losses, runs = load_runs(settings.runs, settings.losses, settings.input_options([]), settings.target,
-                             settings.reduction, settings.nan, group_by=settings.group_by,
-                             keep_terms=bool(settings.bootstrap or settings.worst))
-    specs, names = loss_keys(losses)
     boot = Bootstrap(settings.bootstrap, settings.ci, settings.seed) if settings.bootstrap else None
-    comparison = compare(losses, runs, boot)
+    with Progress(progress_wanted(settings.quiet)) as progress:
+        losses, runs = load_runs(settings.runs, settings.losses, settings.input_options([]), settings.target,
+                                 settings.reduction, settings.nan, group_by=settings.group_by,
+                                 keep_terms=bool(settings.bootstrap or settings.worst), meter=progress.meter)
+        comparison = compare(losses, runs, boot, progress.resamples)
+    specs, names = loss_keys(losses)
     if settings.group_by:
         if any(run.evaluation is None for run in runs):
             raise LossCliError(f"--group-by {settings.group_by} needs prediction files: saved results have no per-sample losses")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable, List, Optional
 import typer
 
 from losscli.cli.options import (
-    COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, REDUCTION, SUMMARY, TARGET_COL,
+    COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, QUIET, REDUCTION, SUMMARY, TARGET_COL,
     WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
 )
 from losscli.cli.settings import Settings, parse_columns, parse_inputs
@@ -38,6 +38,7 @@ def eval_command(
     label: str = LABEL,
     summary: bool = SUMMARY,
     precision: int = PRECISION,
+    quiet: bool = QUIET,
 ) -> None:
     """Evaluate losses of predictions against targets.
 
@@ -58,6 +59,7 @@ def eval_command(
         parse_columns(pred_col, target_col, weight_col, col), input_format.value if input_format else None,
         reduction.value, nan.value, fmt.value if fmt else None, fail_above=list(fail_above), group_by=group_by,
         worst=worst, label=label, summary=summary, precision=precision, per_sample=per_sample, limit=limit,
+        quiet=quiet,
     )
     run_eval(settings)
 
@@ -75,6 +77,7 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     Per-sample rows in JSON Lines, CSV or TSV are written to stdout during the pass, as computed.
     """
     from losscli.cli.options import default_format, use_color
+    from losscli.cli.progress import Progress, progress_wanted
     from losscli.engine import AllRows, FirstRows, Outputs, TopRows, evaluate, resolve_losses
     from losscli.errors import LossCliError
     from losscli.readers import InputResolver
@@ -101,7 +104,9 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     elif show_samples:
         outputs.sinks.append(FirstRows(settings.limit) if fmt in ("table", "md") else AllRows())
     resolver = InputResolver(settings.input_options(settings.runs))
-    evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan, outputs=outputs)
+    with Progress(progress_wanted(settings.quiet, rows_on_stdout=streamed and show_samples)) as progress:
+        outputs.meter = progress.meter((settings.runs or list(settings.inputs.values()) or ["input"])[0])
+        evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan, outputs=outputs)
     outcomes = []
     if targets:
         from losscli.compare.gates import check_above

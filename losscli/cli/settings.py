@@ -36,6 +36,7 @@ class Settings:
     precision: int = 6
     per_sample: bool = False
     limit: int = 20
+    quiet: bool = False
 
     def input_options(self, positional: list[str]) -> InputOptions:
         from losscli.readers import InputOptions

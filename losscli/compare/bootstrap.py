@@ -33,13 +33,13 @@ WORKERS = min(2, os.cpu_count() or 1)  # threads evaluating ``statistic``; 1 mea
 
 def paired_bootstrap(
     statistic: Callable[[np.ndarray], np.ndarray], n: int, resamples: int = 1000, ci: float = 0.95,
-    seed: int | None = None, block_values: int = 8_000_000,
+    seed: int | None = None, block_values: int = 8_000_000, progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval of a paired statistic over ``resamples`` bootstrap resamples of n rows.
 
     ``statistic(idx)`` gets an index array of shape (b, n) (one resample per row) and returns
     shape (b, k), or (b,) for k = 1. Returns ``(low, high)``, each of shape (k,); a column with
-    any non-finite resampled value gets NaN bounds.
+    any non-finite resampled value gets NaN bounds. ``progress(done, resamples)`` is told after each block.
     """
     n = _count("n", n, 1, "n is the number of paired rows; there must be at least one")
     resamples = _count("resamples", resamples, 1, "e.g. 1000 resamples")
@@ -60,7 +60,7 @@ def paired_bootstrap(
         # blocks of any size yields the same indices as drawing them all at once.
         return rng.integers(0, n, size=(min(per_block, resamples - start), n), dtype=dtype)
 
-    table = _Table(resamples)
+    table = _Table(resamples, progress)
     if not threaded:
         for start in starts:
             idx = draw(start)
@@ -83,9 +83,11 @@ def paired_bootstrap(
 class _Table:
     """The (resamples, k) statistic values, filled block by block at their resample offsets."""
 
-    def __init__(self, resamples: int) -> None:
+    def __init__(self, resamples: int, progress: Callable[[int, int], None] | None = None) -> None:
         self.resamples = resamples
         self.values: np.ndarray | None = None
+        self.progress = progress
+        self.done = 0
 
     def put_future(self, start: int, b: int, future: Future[np.ndarray]) -> None:
         self.put(start, future.result(), b)
@@ -101,6 +103,9 @@ class _Table:
         elif block.shape[1] != self.values.shape[1]:
             raise ValueError(f"statistic returned {block.shape[1]} columns, earlier {self.values.shape[1]}")
         self.values[start:start + b] = block
+        self.done += b
+        if self.progress is not None:
+            self.progress(self.done, self.resamples)
 
     def interval(self, ci: float) -> tuple[np.ndarray, np.ndarray]:
         assert self.values is not None

@@ -8,6 +8,7 @@ same targets; only then are paired intervals (``--bootstrap``) and ``--worst`` d
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,15 +113,19 @@ def is_paired(runs: list[Run]) -> bool:
 
 def compare(
     losses: list[ResolvedLoss], runs: list[Run], bootstrap: Bootstrap | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
-    """Values and deltas of every loss for every candidate, with paired intervals when asked."""
+    """Values and deltas of every loss for every candidate, with paired intervals when asked.
+
+    ``progress(done, total)`` is told the bootstrap resamples done.
+    """
     paired = is_paired(runs)
     if bootstrap is not None and not paired:
         raise LossCliError(
             "--bootstrap needs paired runs: prediction files scored against the same targets",
             "pass every run as a predictions file with --target TARGETS (saved JSON results have no per-sample losses)",
         )
-    intervals = _intervals(losses, runs, bootstrap) if bootstrap is not None else {}
+    intervals = _intervals(losses, runs, bootstrap, progress) if bootstrap is not None else {}
     base = runs[0]
     rows = [
         DeltaRow(loss.spec.text, run.label, base.value(i, loss.spec.text), run.value(i, loss.spec.text),
@@ -131,7 +136,9 @@ def compare(
     return Comparison(losses, runs, paired, rows, bootstrap)
 
 
-def _intervals(losses: list[ResolvedLoss], runs: list[Run], bootstrap: Bootstrap) -> dict[tuple[int, int], tuple[float, float]]:
+def _intervals(
+    losses: list[ResolvedLoss], runs: list[Run], bootstrap: Bootstrap, progress: Callable[[int, int], None] | None,
+) -> dict[tuple[int, int], tuple[float, float]]:
     from losscli.compare.bootstrap import paired_bootstrap
 
     evaluations = [run.evaluation for run in runs]
@@ -148,7 +155,8 @@ def _intervals(losses: list[ResolvedLoss], runs: list[Run], bootstrap: Bootstrap
     def statistic(idx: np.ndarray) -> np.ndarray:
         return np.stack([delta(idx) for delta in deltas], axis=1)
 
-    low, high = paired_bootstrap(statistic, base.n_samples, bootstrap.resamples, bootstrap.ci, bootstrap.seed)
+    low, high = paired_bootstrap(statistic, base.n_samples, bootstrap.resamples, bootstrap.ci, bootstrap.seed,
+                                 progress=progress)
     n_candidates = len(runs) - 1
     return {(i, j): (float(low[i * n_candidates + j]), float(high[i * n_candidates + j]))
             for i in range(len(losses)) for j in range(n_candidates)}

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
-from losscli.engine import Evaluation, Outputs, ResolvedLoss, evaluate, resolve_losses
+from losscli.engine import Evaluation, Meter, Outputs, ResolvedLoss, evaluate, resolve_losses
 from losscli.errors import LossCliError
 from losscli.readers import InputOptions, InputResolver
 
@@ -108,11 +109,12 @@ def _canonical(params: Any) -> str:
 
 def load_runs(
     paths: list[str], loss_texts: list[str], options: InputOptions, target: str | None, reduction: str, nan: str,
-    group_by: str | None = None, keep_terms: bool = False,
+    group_by: str | None = None, keep_terms: bool = False, meter: Callable[[str], Meter] | None = None,
 ) -> tuple[list[ResolvedLoss], list[Run]]:
     """Every run, scored or read, with the losses resolved (from the baseline when none is given).
 
-    Each predictions file is one pass; ``keep_terms`` keeps every row's terms (bootstrap, worst rows).
+    Each predictions file is one pass; ``keep_terms`` keeps every row's terms (bootstrap, worst
+    rows); ``meter(path)`` is told each pass's progress.
     """
     docs = {path: read_saved(path) for path in paths if is_saved(path)}
     if not loss_texts and all(path in docs for path in paths):
@@ -125,7 +127,7 @@ def load_runs(
             continue
         positional = [path] if target is None else [path, target]
         run_options = InputOptions(positional, dict(options.bindings), dict(options.columns), options.input_format)
-        outputs = Outputs(group_by=group_by, keep_terms=keep_terms, fingerprint=True)
+        outputs = Outputs(group_by=group_by, keep_terms=keep_terms, fingerprint=True, meter=meter(path) if meter else None)
         evaluation = evaluate(losses, InputResolver(run_options), reduction=reduction, nan=nan, outputs=outputs)
         runs.append(Run(path, evaluation, run_options))
     counts = {run.label: run.n_samples for run in runs}

@@ -42,6 +42,13 @@ class Binder(Protocol):
     def column(self, name: str, option: str) -> BoundInput: ...
 
 
+class Meter(Protocol):
+    """Told after every chunk how far the pass has got (a progress display)."""
+
+    def update(self, rows: int, total_rows: int | None, read: tuple[int, int | None] | None) -> None:
+        """``rows`` read of ``total_rows`` (when the format records it), else bytes ``read`` (done, size)."""
+
+
 @dataclass
 class Outputs:
     """What the outputs need beyond the reduced values.
@@ -49,13 +56,15 @@ class Outputs:
     ``sinks`` receive each chunk's file rows and per-sample values (first rows, worst rows, a
     row writer); ``group_by`` names the column to reduce per group; ``keep_terms`` keeps every
     row's terms (compare's intervals, worst rows and groups; the tests); ``fingerprint`` hashes
-    the rows and the non-prediction inputs (compare pairs runs by it).
+    the rows and the non-prediction inputs (compare pairs runs by it); ``meter`` is told the
+    progress.
     """
 
     sinks: list[Sink] = field(default_factory=list)
     group_by: str | None = None
     keep_terms: bool = False
     fingerprint: bool = False
+    meter: Meter | None = None
 
 
 def evaluate(
@@ -97,11 +106,15 @@ class _Pass:
 
     def run(self) -> Evaluation:
         reads, slots = _reads([*self.used, *([self.labels] if self.labels is not None else [])])
+        meter = self.outputs.meter
+        total = next((b.n_rows for b in self.used if b.n_rows is not None), None)
         try:
             for chunk in scan(reads, self.chunk_rows, self._mismatch):
                 arrays = {id(b): b.chunk(chunk.arrays[slot], chunk.offset, b.n_rows) for b, slot in slots.items()}
                 self._chunk(chunk.offset, chunk.n, arrays)
                 self.n_rows += chunk.n
+                if meter is not None:
+                    meter.update(self.n_rows, total, None if total is not None else reads[0][0].read_position())
         finally:  # a source is read once: let its file (and pyarrow's reader threads) go now
             for source, _ in reads:
                 source.close()

@@ -54,6 +54,13 @@ class Source(ABC):
         as int, float or bool arrays; LABEL fields as numbers or text.
         """
 
+    def read_position(self) -> tuple[int, int | None] | None:
+        """Bytes read so far and the file's size (None for a stream), for a progress display.
+
+        None where progress is better told in rows (formats that record ``n_rows``).
+        """
+        return None
+
     def close(self) -> None:
         """Release the file (readers that hold one override this)."""
 

@@ -19,7 +19,7 @@ import numpy as np
 from losscli.errors import LossCliError
 from losscli.readers.arrow_columns import label_column, numeric_column
 from losscli.readers.base import NUMBER, Field, Source
-from losscli.readers.streams import Replay, read_head
+from losscli.readers.streams import Replay, file_size, read_head
 
 BLOCK_BYTES = 1 << 20  # text parsed at once: bounds memory whatever the file's size
 HEADER_LIMIT = 1 << 20
@@ -39,7 +39,9 @@ class DelimitedSource(Source):
         self.fmt = fmt
         self.delimiter = "\t" if fmt == "tsv" else ","
         self.reopen = reopen
-        self.stream = _text_stream(stream, label)
+        self.size = file_size(stream)
+        self.raw = Replay(b"", stream)  # counts the bytes read from the file
+        self.stream = _text_stream(self.raw, label)
         head = self._read_header()
         self.fields = {name: Field(name, "f") for name in head}
         self._used = False
@@ -156,6 +158,9 @@ class DelimitedSource(Source):
         row, cell = first
         such = f"{count} such cell{'' if count == 1 else 's'}"
         return LossCliError(f"{self.label}: non-numeric value {cell!r} in row {row + 1}, column {column!r} ({such})", hint)
+
+    def read_position(self) -> tuple[int, int | None]:
+        return self.raw.given, self.size
 
     def close(self) -> None:
         self.stream.close()

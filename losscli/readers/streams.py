@@ -54,6 +54,7 @@ class Replay(io.RawIOBase):
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
         self.head = memoryview(head)
         self.rest = rest
+        self.given = 0  # bytes returned so far (a progress display's position)
 
     def readable(self) -> bool:
         return True
@@ -71,11 +72,21 @@ class Replay(io.RawIOBase):
                 break
             buffer[n:n + len(data)] = data
             n += len(data)
+        self.given += n
         return n
 
     def close(self) -> None:
         self.rest.close()
         super().close()
+
+
+def file_size(stream: IO[bytes]) -> int | None:
+    """The size of the regular file under ``stream`` (None for a pipe or anything else)."""
+    try:
+        info = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def read_head(stream: IO[bytes], size: int) -> bytes:
