@@ -21,7 +21,7 @@ from losscli.engine.results import Evaluation, InputInfo, LossResult
 from losscli.engine.samples import FirstRows, Sink, TopRows
 from losscli.errors import LossCliError
 from losscli.inputs import BoundInput, InputArray
-from losscli.readers.base import LABEL, NUMBER
+from losscli.readers.base import LABEL, NUMBER, Source
 from losscli.readers.scan import scan
 from losscli.reduction import SampleTerms
 from losscli.registry import Pooled, Weighted
@@ -278,7 +278,7 @@ def _source_order(inputs: list[BoundInput]) -> list[int]:
     return list(dict.fromkeys(id(b.source) for b in inputs))
 
 
-def _reads(inputs: list[BoundInput]) -> tuple[list[tuple[object, dict[str, str]]], dict[BoundInput, int]]:
+def _reads(inputs: list[BoundInput]) -> tuple[list[tuple[Source, dict[str, str]]], dict[BoundInput, int]]:
     """One read per source, wanting every field any input needs from it (as numbers when any wants numbers)."""
     order = _source_order(inputs)
     wanted: dict[int, dict[str, str]] = {sid: {} for sid in order}
@@ -288,7 +288,7 @@ def _reads(inputs: list[BoundInput]) -> tuple[list[tuple[object, dict[str, str]]
         for name in b.names:
             fields[name] = NUMBER if NUMBER in (fields.get(name), b.how) else LABEL
     slots = {b: order.index(id(b.source)) for b in inputs}
-    return [(sources[sid], wanted[sid]) for sid in order], slots  # type: ignore[return-value]
+    return [(sources[sid], wanted[sid]) for sid in order], slots
 
 
 def _check_known_lengths(inputs: list[BoundInput]) -> None:
