@@ -181,15 +181,17 @@ class GroupedExactSum:
     """
 
     def __init__(self) -> None:
-        self.limbs = np.zeros((0, _N_LIMBS), dtype=np.int64)
+        self.n_groups = 0
+        self.limbs = np.zeros((0, _N_LIMBS), dtype=np.int64)  # rows beyond n_groups: room to grow
         self.special = np.zeros((0, 3), dtype=np.int64)  # NaN, +inf, −inf per group
         self._adds = 0
 
     def _grow(self, n_groups: int) -> None:
-        if n_groups > len(self.limbs):
-            extra = n_groups - len(self.limbs)
-            self.limbs = np.vstack([self.limbs, np.zeros((extra, _N_LIMBS), dtype=np.int64)])
-            self.special = np.vstack([self.special, np.zeros((extra, 3), dtype=np.int64)])
+        if n_groups > len(self.limbs):  # capacity doubles: groups that trickle in cost no copy per chunk
+            size = max(n_groups, 2 * len(self.limbs))
+            self.limbs = np.concatenate([self.limbs, np.zeros((size - len(self.limbs), _N_LIMBS), dtype=np.int64)])
+            self.special = np.concatenate([self.special, np.zeros((size - len(self.special), 3), dtype=np.int64)])
+        self.n_groups = max(self.n_groups, n_groups)
 
     def add(self, x: np.ndarray, codes: np.ndarray, n_groups: int) -> None:
         """Fold in values ``x`` (n,) whose groups are ``codes`` (n,) in ``0..n_groups−1``."""
@@ -201,7 +203,7 @@ class GroupedExactSum:
             finite = np.isfinite(x)
             for column, mask in enumerate((np.isnan(x), x == math.inf, x == -math.inf)):
                 if mask.any():
-                    self.special[:, column] += np.bincount(codes[mask], minlength=len(self.special))[: len(self.special)]
+                    self.special[:n_groups, column] += np.bincount(codes[mask], minlength=n_groups)[:n_groups]
             x = np.where(finite, x, 0.0)
         bins, high, low = split(x)
         key = codes.astype(np.int64) * N_BINS + bins
@@ -218,38 +220,50 @@ class GroupedExactSum:
         sign = np.sign(value)
         magnitude = np.abs(value)
         limb, offset = np.divmod(position, _LIMB)
+        flat = group * _N_LIMBS + limb  # into the raveled limbs: 1-D ``add.at`` is ~70x faster than 2-D
+        limbs = self.limbs.reshape(-1)
         for k in range(3):  # magnitude = a0 + a1·2**24 + a2·2**48
             part = ((magnitude >> (_LIMB * k)) & _LIMB_MASK) << offset  # < 2**48
-            np.add.at(self.limbs, (group, limb + k), sign * (part & _LIMB_MASK))
-            np.add.at(self.limbs, (group, limb + k + 1), sign * (part >> _LIMB))
+            np.add.at(limbs, flat + k, sign * (part & _LIMB_MASK))
+            np.add.at(limbs, flat + k + 1, sign * (part >> _LIMB))
 
     def _carry(self) -> None:
         """Bring every limb back into [0, 2**24) by carrying upwards (the top limb keeps the sign)."""
+        limbs = self.limbs[: self.n_groups]
         for j in range(_N_LIMBS - 1):
-            carry = self.limbs[:, j] >> _LIMB  # floor division: works for negative limbs too
-            self.limbs[:, j] -= carry << _LIMB
-            self.limbs[:, j + 1] += carry
+            carry = limbs[:, j] >> _LIMB  # floor division: works for negative limbs too
+            limbs[:, j] -= carry << _LIMB
+            limbs[:, j + 1] += carry
         self._adds = 0
 
     def merge(self, other: GroupedExactSum, mapping: np.ndarray, n_groups: int) -> None:
         """Add ``other``'s groups into this one; ``mapping[g]`` is this sum's code for ``other``'s group g."""
         self._grow(n_groups)
-        if len(other.limbs):
-            np.add.at(self.limbs, mapping[: len(other.limbs)], other.limbs)
-            np.add.at(self.special, mapping[: len(other.special)], other.special)
+        if other.n_groups:
+            theirs = mapping[: other.n_groups]
+            self.limbs[theirs] += other.limbs[: other.n_groups]  # one code each: no repeats to accumulate
+            self.special[theirs] += other.special[: other.n_groups]
             self._carry()
 
-    def integer(self, group: int) -> int:
-        """The exact sum of group ``group``'s finite values, in units of ``2**-1126``."""
-        if group >= len(self.limbs):
-            return 0
-        return sum(int(limb) << (_LIMB * j) for j, limb in enumerate(self.limbs[group].tolist()) if limb)
+    def integers(self, n_groups: int) -> list[int]:
+        """The exact sum of each group's finite values, in units of ``2**-1126``.
+
+        After a carry every limb but the top one is in [0, 2**24): three little-endian bytes
+        each, so a group's number is one ``int.from_bytes`` plus its signed top limb.
+        """
+        self._grow(n_groups)
+        self._carry()
+        limbs = self.limbs[:n_groups]
+        low = np.ascontiguousarray(limbs[:, :-1].astype("<u4").view(np.uint8).reshape(n_groups, -1, 4)[:, :, :3])
+        top_shift = _LIMB * (_N_LIMBS - 1)
+        return [int.from_bytes(row.tobytes(), "little") + (int(top) << top_shift)
+                for row, top in zip(low, limbs[:, -1].tolist())]
 
     def values(self, n_groups: int) -> np.ndarray:
         """Every group's sum, correctly rounded, (n_groups,)."""
-        self._grow(n_groups)
+        totals = self.integers(n_groups)
         out = np.empty(n_groups)
-        for g in range(n_groups):
-            special = _special(*(int(c) for c in self.special[g]))
-            out[g] = special if special is not None else _to_float(self.integer(g))
+        for g, (total, special) in enumerate(zip(totals, self.special[:n_groups].tolist())):
+            kind = _special(*special)
+            out[g] = kind if kind is not None else _to_float(total)
         return out

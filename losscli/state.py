@@ -150,58 +150,77 @@ _NAN = math.nan
 
 
 class GroupIndex:
-    """Codes 0, 1, … for the distinct labels of a streamed column, in order of first appearance.
+    """Codes 0, 1, … for the distinct labels of a streamed column (numbers or text).
 
-    At most ``LOSSCLI_MAX_GROUPS`` (default 100,000) distinct values: more is almost always a
-    column of measurements rather than of groups, and each group costs state per loss.
+    The labels seen are kept sorted, so a chunk is encoded by ``np.unique`` and one
+    ``searchsorted``, whatever the number of groups. Every NaN label is one group. At most
+    ``LOSSCLI_MAX_GROUPS`` (default 100,000) distinct values: more is almost always a column of
+    measurements rather than of groups, and each group costs state per loss.
     """
 
     def __init__(self, column: str, limit: int | None = None) -> None:
         self.column = column
-        self.codes: dict[Any, int] = {}
         self.limit = limit if limit is not None else _max_groups()
+        self.keys: np.ndarray | None = None  # the distinct labels, sorted (NaN last)
+        self.key_codes = np.zeros(0, dtype=np.intp)  # each sorted label's code
 
     def encode(self, labels: np.ndarray) -> np.ndarray:
         """Each label's code, (n,)."""
-        unique, inverse = np.unique(labels, return_inverse=True)
-        lookup = np.empty(len(unique), dtype=np.intp)
-        for i, key in enumerate(unique.tolist()):
-            if isinstance(key, float) and math.isnan(key):
-                key = _NAN  # one key for every NaN (NaN != NaN)
-            lookup[i] = self._code(key)
-        return lookup[inverse.reshape(-1)]
+        unique, inverse = np.unique(labels, return_inverse=True)  # sorted; NaNs as one
+        return self._codes_of(unique)[inverse.reshape(-1)]
 
-    def _code(self, key: Any) -> int:
-        code = self.codes.get(key)
-        if code is None:
-            if len(self.codes) >= self.limit:
-                raise LossCliError(
-                    f"--group-by {self.column}: more than {self.limit} distinct values",
-                    f"group by a column of categories, or raise the limit with {MAX_GROUPS_ENV}=N",
-                )
-            code = self.codes[key] = len(self.codes)
-        return code
+    def _codes_of(self, unique: np.ndarray) -> np.ndarray:
+        """Codes of sorted distinct labels, new labels getting the next codes."""
+        if self.keys is None or not len(self.keys):
+            found = np.zeros(len(unique), dtype=bool)
+            at = np.zeros(len(unique), dtype=np.intp)
+        else:
+            at = np.minimum(np.searchsorted(self.keys, unique), len(self.keys) - 1)
+            found = _same(self.keys[at], unique)
+        new = unique[~found]
+        n = len(self)
+        if n + len(new) > self.limit:
+            raise LossCliError(
+                f"--group-by {self.column}: more than {self.limit} distinct values",
+                f"group by a column of categories, or raise the limit with {MAX_GROUPS_ENV}=N",
+            )
+        codes = np.empty(len(unique), dtype=np.intp)
+        codes[found] = self.key_codes[at[found]]
+        codes[~found] = np.arange(n, n + len(new))
+        if len(new):
+            keys = new if self.keys is None else np.concatenate([self.keys, new])
+            order = np.argsort(keys, kind="stable")
+            self.keys, self.key_codes = keys[order], np.concatenate([self.key_codes, codes[~found]])[order]
+        return codes
 
     def __len__(self) -> int:
-        return len(self.codes)
+        return len(self.key_codes)
 
     def merge(self, other: GroupIndex) -> np.ndarray:
         """Take in ``other``'s labels; returns, for each of ``other``'s codes, this index's code."""
-        mapping = np.empty(len(other.codes), dtype=np.intp)
-        for key, code in other.codes.items():
-            mapping[code] = self._code(key)
+        mapping = np.empty(len(other), dtype=np.intp)
+        if other.keys is not None:
+            mapping[other.key_codes] = self._codes_of(other.keys)
         return mapping
 
     def order(self) -> tuple[list[Any], np.ndarray]:
-        """The labels in sorted order, and for each its code."""
-        keys = sorted(self.codes, key=_sort_key)
-        return keys, np.array([self.codes[k] for k in keys], dtype=np.intp)
+        """The labels in sorted order (NaN last, as ``nan``), and for each its code."""
+        keys = self.keys.tolist() if self.keys is not None else []
+        return [_NAN if isinstance(k, float) and math.isnan(k) else k for k in keys], self.key_codes.copy()
+
+    @property
+    def codes(self) -> dict[Any, int]:
+        """Label -> code (for reports; one entry a group)."""
+        keys, codes = self.order()
+        return dict(zip(keys, codes.tolist()))
 
 
-def _sort_key(key: Any) -> tuple[int, Any]:
-    if isinstance(key, float) and math.isnan(key):
-        return (1, 0.0)
-    return (0, key)
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elementwise equality where NaN equals NaN."""
+    equal = a == b
+    if "f" in (a.dtype.kind, b.dtype.kind) and {a.dtype.kind, b.dtype.kind} <= set("fiub"):
+        equal |= np.isnan(a.astype(float, copy=False)) & np.isnan(b.astype(float, copy=False))
+    return np.asarray(equal, dtype=bool)
 
 
 def _max_groups() -> int:

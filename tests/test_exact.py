@@ -22,17 +22,21 @@ def exact(values: np.ndarray, cuts: list[int] = ()) -> ExactSum:
     return total
 
 
+def correctly_rounded(values: list[float]) -> float:
+    """The exact sum rounded once (math.fsum can overflow on the way to a sum that fits)."""
+    total = sum(map(Fraction, values), Fraction(0))
+    try:
+        return float(total)
+    except OverflowError:  # the exact sum rounds beyond the float range
+        return math.inf if total > 0 else -math.inf
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(finite, min_size=0, max_size=200), st.lists(st.integers(0, 200), max_size=6))
 def test_correctly_rounded_for_any_chunking(values: list[float], cuts: list[int]) -> None:
     x = np.array(values, dtype=np.float64)
     cuts = [c for c in cuts if c <= len(x)]
-    exact_total = sum(map(Fraction, values), Fraction(0))
-    try:
-        expected = float(exact_total)  # correctly rounded (math.fsum can overflow on the way)
-    except OverflowError:  # the exact sum rounds beyond the float range
-        expected = math.inf if exact_total > 0 else -math.inf
-    assert exact(x, cuts).value == expected
+    assert exact(x, cuts).value == correctly_rounded(values)
 
 
 @settings(max_examples=100, deadline=None)
@@ -89,11 +93,7 @@ def test_grouped_sums_equal_fsum_per_group(rows: list[tuple[float, int]], step: 
     got = grouped.values(5)
     for g in range(5):
         members = [v for v, c in rows if c == g]
-        try:
-            expected = math.fsum(members)
-        except OverflowError:
-            expected = math.inf if sum(v / 4 for v in members) > 0 else -math.inf
-        assert got[g] == expected
+        assert got[g] == correctly_rounded(members)
 
 
 def test_grouped_merge_maps_codes() -> None:
@@ -102,4 +102,18 @@ def test_grouped_merge_maps_codes() -> None:
     b.add(np.array([10.0, 0.1]), np.array([0, 1]), 2)
     a.merge(b, np.array([1, 2]), 3)  # b's group 0 is a's 1; b's group 1 is new (2)
     assert a.values(3).tolist() == [1.0 + 1e-300, 12.0, 0.1]
-    assert a.integer(0) == ExactSum().merge(exact(np.array([1.0, 1e-300]))).integer()
+    assert a.integers(1)[0] == ExactSum().merge(exact(np.array([1.0, 1e-300]))).integer()
+
+
+def test_groups_that_trickle_in_keep_their_sums() -> None:
+    """One new group per chunk (capacity grows by doubling), negative and positive sums alike."""
+    rng = np.random.default_rng(3)
+    grouped, members = GroupedExactSum(), {}
+    for g in range(300):
+        x = rng.normal(0, 10.0 ** rng.integers(-5, 5), 7) - (g % 3)
+        codes = rng.integers(0, g + 1, 7)
+        grouped.add(x, codes, g + 1)
+        for v, c in zip(x.tolist(), codes.tolist()):
+            members.setdefault(c, []).append(v)
+    got = grouped.values(300)
+    assert [got[g] for g in sorted(members)] == [correctly_rounded(members[g]) for g in sorted(members)]

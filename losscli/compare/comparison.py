@@ -8,6 +8,7 @@ same targets; only then are paired intervals (``--bootstrap``) and ``--worst`` d
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from losscli.compare.runs import Run
 from losscli.engine import Evaluation, ResolvedLoss
 from losscli.errors import LossCliError
 from losscli.reduction import paired_delta
+from losscli.state import GroupIndex
 
 
 @dataclass(frozen=True)
@@ -174,26 +176,29 @@ def group_table(evaluations: list[Evaluation]) -> GroupTable:
     """
     first = evaluations[0]
     assert first.group_index is not None
-    keys, _ = first.group_index.order()
-    for other in evaluations[1:]:
-        assert other.group_index is not None
-        keys = sorted(set(keys) | set(other.group_index.codes), key=lambda k: (isinstance(k, float) and math.isnan(k), k))
+    union = GroupIndex(first.group_index.column, limit=sys.maxsize)  # every run's groups, merged
+    mappings = [union.merge(e.group_index) for e in evaluations if e.group_index is not None]  # run code -> union code
+    keys, order = union.order()
     values = []
-    sizes = []
-    for r, evaluation in enumerate(evaluations):
-        index = evaluation.group_index
-        assert index is not None
-        n = len(index)
+    sizes: list[int] = []
+    for r, (evaluation, mapping) in enumerate(zip(evaluations, mappings)):
+        n = len(mapping)
         per_loss = []
         for result in evaluation.results:
             assert result.groups is not None
-            reduced = result.groups.values(result.reduction, n)
-            per_loss.append([_finite(reduced[index.codes[k]]) if k in index.codes else None for k in keys])
+            per_loss.append([_finite(v) for v in _in_union(result.groups.values(result.reduction, n), mapping, len(union))[order]])
         values.append(per_loss)
         if r == 0:
-            counts = evaluation.results[0].groups.counts  # type: ignore[union-attr]
-            sizes = [int(counts[index.codes[k]]) if k in index.codes else 0 for k in keys]
+            counts = evaluation.results[0].groups.counts[:n]  # type: ignore[union-attr]
+            sizes = _in_union(counts.astype(np.float64), mapping, len(union), fill=0.0)[order].astype(np.int64).tolist()
     return GroupTable(first.group_index.column, [_label(k) for k in keys], sizes, values)
+
+
+def _in_union(values: np.ndarray, mapping: np.ndarray, size: int, fill: float = math.nan) -> np.ndarray:
+    """A run's per-group values placed at their union codes (``fill`` for groups the run lacks)."""
+    out = np.full(size, fill)
+    out[mapping] = values[: len(mapping)]
+    return out
 
 
 def _finite(value: float) -> float | None:
