@@ -10,7 +10,8 @@ rounded (Python's ``int / int`` rounds correctly). The result is the same for an
 order or split of the values, and equals ``math.fsum`` of them.
 
 Non-finite values are counted apart (NaN, +inf, −inf) and give the IEEE result of a sum that
-contains them. Cost: about 4 ns per value on cache-sized chunks (``benchmarks/bench_exact.py``).
+contains them. Cost: about 6 ns per value on cache-sized chunks, against 0.4 ns for ``np.sum``
+and 60 ns for ``math.fsum`` (``python benchmarks/bench_exact.py``).
 """
 
 from __future__ import annotations
