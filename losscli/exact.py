@@ -61,8 +61,8 @@ def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return bins, high, m
 
 
-def _all_finite(x: np.ndarray) -> bool:
-    """Whether every value is finite: their float sum is finite (or it overflowed, checked apart)."""
+def all_finite(x: np.ndarray) -> bool:
+    """Whether every value is finite: at the cost of one sum when they are (a sum that overflows is checked apart)."""
     with np.errstate(over="ignore", invalid="ignore"):
         total = float(x.sum())
     return math.isfinite(total) or bool(np.isfinite(x).all())
@@ -111,7 +111,7 @@ class ExactSum:
         x = np.asarray(x, dtype=np.float64).reshape(-1)
         if not x.size:
             return
-        if not _all_finite(x):
+        if not all_finite(x):
             x, (nan, pos, neg) = _finite_part(x)
             self.nan += nan
             self.pos_inf += pos
@@ -200,7 +200,7 @@ class GroupedExactSum:
         x = np.asarray(x, dtype=np.float64).reshape(-1)
         if not x.size:
             return
-        if not _all_finite(x):
+        if not all_finite(x):
             finite = np.isfinite(x)
             for column, mask in enumerate((np.isnan(x), x == math.inf, x == -math.inf)):
                 if mask.any():

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from losscli.errors import LossCliError
-from losscli.exact import ExactSum, GroupedExactSum
+from losscli.exact import ExactSum, GroupedExactSum, all_finite
 from losscli.reduction import Combine, Sums, effective_reducer, finish
 from losscli.registry.declarations import Reducer
 
@@ -49,9 +49,7 @@ class Fold:
 
 
 def _count_nonfinite(values: np.ndarray) -> int:
-    if math.isfinite(float(values.sum())):
-        return 0
-    return int(values.size - np.isfinite(values).sum())
+    return 0 if all_finite(values) else int(values.size - np.isfinite(values).sum())
 
 
 @dataclass

@@ -18,6 +18,10 @@ from losscli import __version__
 from losscli.errors import EXIT_USAGE, LossCliError
 
 
+class PipeClosed(Exception):
+    """stdout's reader went away (``| head``): not an OSError, so Typer does not make it exit 1."""
+
+
 class LossCliCommand(TyperCommand):
     """A command whose ``--help`` flag, made per run, also converts without pydantic."""
 
@@ -25,6 +29,12 @@ class LossCliCommand(TyperCommand):
         from losscli.cli.coerce import install_one
 
         return install_one(super().get_help_option(ctx))
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise PipeClosed from exc
 
 
 class LossCliGroup(TyperGroup):
@@ -50,7 +60,7 @@ class LossCliGroup(TyperGroup):
             if debug:
                 raise
             code = _fail(str(exc), exc.code)
-        except BrokenPipeError:
+        except (BrokenPipeError, PipeClosed):
             _silence_stdout()
             code = 0
         except KeyboardInterrupt:

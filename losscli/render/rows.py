@@ -16,6 +16,7 @@ from typing import IO
 
 import numpy as np
 
+from losscli.exact import all_finite
 from losscli.render.json_doc import dumps
 
 ROW_FORMATS = ("jsonl", "csv", "tsv")
@@ -97,7 +98,7 @@ def _rounded_texts(values: np.ndarray, digits: int) -> list[str]:
 
 
 def _blank_nonfinite(texts: list[str], values: np.ndarray, blank: str) -> list[str]:
-    if not np.isfinite(values.sum()):
+    if not all_finite(values):
         for i in np.flatnonzero(~np.isfinite(values)).tolist():
             texts[i] = blank
     return texts
