@@ -12,7 +12,7 @@ import gzip
 import re
 import zlib
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import IO
 
 import numpy as np
 
@@ -72,17 +72,11 @@ class DelimitedSource(Source):
             raise RuntimeError("a delimited source is read once")
         self._used = True
         names = list(wanted)
-        invalid: list[Any] = []
-
-        def on_invalid(row: Any) -> str:
-            invalid.append(row)
-            return "error"
-
         try:
             reader = pcsv.open_csv(
                 self.stream,
                 read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
-                parse_options=pcsv.ParseOptions(delimiter=self.delimiter, invalid_row_handler=on_invalid),
+                parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
                 convert_options=pcsv.ConvertOptions(
                     column_types={n: pa.float64() if wanted[n] == NUMBER else pa.string() for n in names},
                     include_columns=names),
@@ -96,22 +90,24 @@ class DelimitedSource(Source):
                 rows += batch.num_rows
                 yield columns
         except pa.ArrowInvalid as exc:
-            raise self._error(exc, invalid) from None
+            raise self._error(exc) from None
         except _READ_ERRORS as exc:
             raise LossCliError(f"{self.label}: cannot read as {self.fmt.upper()}: {exc}", "check the file and its extension") from None
         if rows == 0:
             raise LossCliError(f"{self.label}: the table has a header but no data rows", "add one row per sample below the header")
 
-    def _error(self, exc: Exception, invalid: list[Any]) -> LossCliError:
+    def _error(self, exc: Exception) -> LossCliError:
         text = str(exc)
-        if invalid:
-            row = invalid[0]
-            line = row.number
+        # from pyarrow's message, not an invalid_row_handler: pyarrow decodes a row as UTF-8 before calling one,
+        # and a row of binary bytes then prints a traceback
+        ragged = re.search(r"(?:Row #(\d+): )?Expected (\d+) columns, got (\d+)", text)
+        if ragged:
+            line = int(ragged.group(1)) if ragged.group(1) else None
+            expected, actual = int(ragged.group(2)), int(ragged.group(3))
             where = f"row {line - 1} (line {line})" if line is not None else "a row"
-            more = ", more fields than the header" if row.actual_columns > row.expected_columns else ""
+            more = ", more fields than the header" if actual > expected else ""
             return LossCliError(
-                f"{self.label}: malformed {self.fmt.upper()}: {where} has {row.actual_columns} fields but the header has"
-                f" {row.expected_columns}{more}",
+                f"{self.label}: malformed {self.fmt.upper()}: {where} has {actual} fields but the header has {expected}{more}",
                 "every row needs as many fields as the header",
             )
         found = re.search(r"column #(\d+): (?:Row #(\d+): )?CSV conversion error to double: invalid value '(.*)'", text)
@@ -127,34 +123,38 @@ class DelimitedSource(Source):
         """The first non-numeric cell of ``column``, with how many there are when the file can be read again."""
         hint = "losses need numbers; fix the cell or select another column"
         where = f" in row {line - 1}," if line is not None else " in"
+        named = LossCliError(f"{self.label}: non-numeric value {value!r}{where} column {column!r}", hint)
         if self.reopen is None:
-            return LossCliError(f"{self.label}: non-numeric value {value!r}{where} column {column!r}", hint)
+            return named
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.csv as pcsv
 
-        reader = pcsv.open_csv(
-            _text_stream(self.reopen(), self.label),
-            read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
-            parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
-            convert_options=pcsv.ConvertOptions(column_types={column: pa.string()}, include_columns=[column],
-                                                strings_can_be_null=False),
-        )
         first: tuple[int, str] | None = None
         count, offset = 0, 0
-        for batch in reader:
-            cells = batch.column(0)
-            numeric = pc.match_substring_regex(pc.utf8_trim_whitespace(cells), f"^{_NUMBER}$", ignore_case=True)
-            bad = pc.and_(pc.invert(numeric), pc.invert(pc.is_in(cells, value_set=pa.array(_NULLS))))
-            flags = numeric_column(bad, self.label, column).astype(bool)
-            if flags.any():
-                count += int(flags.sum())
-                if first is None:
-                    at = int(np.argmax(flags))
-                    first = (offset + at, cells[at].as_py())
-            offset += batch.num_rows
+        try:
+            reader = pcsv.open_csv(
+                _text_stream(self.reopen(), self.label),
+                read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
+                parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
+                convert_options=pcsv.ConvertOptions(column_types={column: pa.string()}, include_columns=[column],
+                                                    strings_can_be_null=False),
+            )
+            for batch in reader:
+                cells = batch.column(0)
+                numeric = pc.match_substring_regex(pc.utf8_trim_whitespace(cells), f"^{_NUMBER}$", ignore_case=True)
+                bad = pc.and_(pc.invert(numeric), pc.invert(pc.is_in(cells, value_set=pa.array(_NULLS))))
+                flags = numeric_column(bad, self.label, column).astype(bool)
+                if flags.any():
+                    count += int(flags.sum())
+                    if first is None:
+                        at = int(np.argmax(flags))
+                        first = (offset + at, cells[at].as_py())
+                offset += batch.num_rows
+        except pa.ArrowInvalid:  # the column is not even UTF-8 text: no count, just the cell pyarrow named
+            return named
         if first is None:
-            return LossCliError(f"{self.label}: non-numeric value {value!r}{where} column {column!r}", hint)
+            return named
         row, cell = first
         such = f"{count} such cell{'' if count == 1 else 's'}"
         return LossCliError(f"{self.label}: non-numeric value {cell!r} in row {row + 1}, column {column!r} ({such})", hint)

@@ -72,6 +72,8 @@ def read_header(stream: IO[bytes], label: str) -> Header:
         if not isinstance(meta, dict) or set(meta) != {"descr", "fortran_order", "shape"}:
             raise ValueError("the header is not a dict of descr, fortran_order and shape")
         dtype = npformat.descr_to_dtype(meta["descr"])
+        if not isinstance(meta["shape"], (tuple, list)) or not all(isinstance(d, int) for d in meta["shape"]):
+            raise ValueError(f"the shape {meta['shape']!r} is not a tuple of whole numbers")
         shape = tuple(int(d) for d in meta["shape"])
         if any(d < 0 for d in shape) or not isinstance(meta["fortran_order"], bool):
             raise ValueError("bad shape or fortran_order")
@@ -137,6 +139,9 @@ def _file_size(file: IO[bytes]) -> int | None:
 def _check_size(label: str, header: Header, available: int | None) -> None:
     if len(header.shape) == 0:
         raise LossCliError(f"{label}: holds a single number, not an array of samples")
+    if header.shape[0] and not header.nbytes:  # rows of nothing: no loss to compute, however many the header claims
+        raise LossCliError(f"{label}: the header declares shape {header.shape} of {header.dtype}, rows that hold no values",
+                           "every sample needs at least one value")
     if available is not None and header.nbytes > available:
         raise LossCliError(
             f"{label}: the header declares shape {header.shape} of {header.dtype} ({header.nbytes} bytes),"

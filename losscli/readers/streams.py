@@ -90,10 +90,13 @@ def file_size(stream: IO[bytes]) -> int | None:
 
 
 def read_head(stream: IO[bytes], size: int) -> bytes:
-    """Up to ``size`` bytes from the front of ``stream`` (fewer only at its end)."""
+    """Up to ``size`` bytes from the front of ``stream`` (fewer only at its end).
+
+    Read a block at a time, so memory follows the bytes that arrive, not a size a header claims.
+    """
     parts, got = [], 0
     while got < size:
-        part = stream.read(size - got)
+        part = stream.read(min(size - got, COPY_BLOCK))
         if not part:
             break
         parts.append(part)
