@@ -1,13 +1,15 @@
 """Cost per value of losscli's exact sums on cache-sized chunks, against np.sum and math.fsum.
 
-    python benchmarks/bench_exact.py [--total 10000000] [--chunks 32768 65536] [--groups 100] [--repeats 5]
+    python benchmarks/bench_exact.py [--total 10000000] [--chunks 32768 65536] [--groups 100] [--repeats 5] [--square]
 
-``--total`` standard-normal float64 values (fixed seed) are added a chunk at a time:
+``--total`` standard-normal float64 values (fixed seed), or their squares with ``--square`` (the
+values of a squared error), are added a chunk at a time:
 
 * ``ExactSum.add`` over consecutive chunks of the array (streamed from memory, as in a pass), and
   over one chunk added again and again (hot in cache);
-* its parts on the same chunks: the finiteness check, ``split`` (frexp into bins and halves),
-  ``split`` plus the two ``np.bincount`` calls;
+* its parts on the same chunks: the finiteness check and the extraction levels; and the binning
+  it falls back to, timed on the same chunks: ``split`` (frexp into bins and halves), ``split``
+  plus the two ``np.bincount`` calls;
 * ``np.sum`` and ``math.fsum`` (on the NumPy chunk, and on ``chunk.tolist()``, conversion included);
 * ``GroupedExactSum.add`` with random group codes in ``0..G-1``, and its split + np.unique part.
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from losscli.exact import N_BINS, ExactSum, GroupedExactSum, _all_finite, split
+from losscli.exact import N_BINS, ExactSum, GroupedExactSum, all_finite, extract, split
 
 
 def chunked(data: np.ndarray, size: int) -> list[np.ndarray]:
@@ -49,7 +51,12 @@ def exact_hot(chunk: np.ndarray, times: int) -> float:
 
 def finite_check(chunks: list[np.ndarray]) -> None:
     for chunk in chunks:
-        _all_finite(chunk)
+        all_finite(chunk)
+
+
+def extract_only(chunks: list[np.ndarray]) -> None:
+    for chunk in chunks:
+        extract(chunk)
 
 
 def split_only(chunks: list[np.ndarray]) -> None:
@@ -115,8 +122,9 @@ def methods_for(data: np.ndarray, size: int, groups: list[int], rng: np.random.G
         Method("ExactSum.add, streamed chunks", size, lambda: exact_streamed(chunks), n),
         Method("ExactSum.add, one chunk (hot)", size, lambda: exact_hot(chunks[0], hot_times), hot_times * size),
         Method("  part: finiteness check", size, lambda: finite_check(chunks), n),
-        Method("  part: split (frexp, halves, bins)", size, lambda: split_only(chunks), n),
-        Method("  part: split + 2 bincounts", size, lambda: split_and_bincount(chunks), n),
+        Method("  part: extraction levels", size, lambda: extract_only(chunks), n),
+        Method("  binning instead: split (frexp, halves, bins)", size, lambda: split_only(chunks), n),
+        Method("  binning instead: split + 2 bincounts", size, lambda: split_and_bincount(chunks), n),
         Method("np.sum", size, lambda: numpy_sum(chunks), n),
         Method("math.fsum(chunk)", size, lambda: fsum_array(chunks), n),
         Method("math.fsum(chunk.tolist())", size, lambda: fsum_list(chunks), n),
@@ -141,11 +149,12 @@ def main() -> None:
     p.add_argument("--groups", type=int, nargs="+", default=[100])
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--square", action="store_true", help="add the squares of the normal values")
     args = p.parse_args()
 
     rng = np.random.default_rng(args.seed)
-    data = rng.normal(size=args.total)
-    print(f"{args.total:,} float64 values N(0, 1), seed {args.seed}, numpy {np.__version__}; "
+    data = rng.normal(size=args.total) ** (2 if args.square else 1)
+    print(f"{args.total:,} float64 values N(0, 1){'²' if args.square else ''}, seed {args.seed}, numpy {np.__version__}; "
           f"{args.repeats} interleaved rounds; ns per value")
     print(check(data))
     methods = [m for size in args.chunks for m in methods_for(data, size, args.groups, rng)]

@@ -62,6 +62,45 @@ def test_hard_cases_by_hand() -> None:
     assert exact(np.array([-0.0])).value == 0.0
 
 
+def integer_of(values: list[float]) -> int:
+    """The exact sum in units of 2**-1126, from fractions."""
+    total = sum(map(Fraction, values), Fraction(0)) * (1 << 1126)
+    assert total.denominator == 1
+    return total.numerator
+
+
+scales = st.sampled_from([1.0, 1e-3, 1e10, 1e-150, 1e150, 1e300, 1e-305, 5e-324, 2.0 ** 1000])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(finite, scales), min_size=1, max_size=300))
+def test_extraction_and_binning_give_the_exact_integer(pairs: list[tuple[float, float]]) -> None:
+    """Values of every range, mixed: levels of extraction, then binning for whatever is left."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        x = np.array([v * s for v, s in pairs])
+    x = x[np.isfinite(x)]
+    assert exact(x).integer() == integer_of(x.tolist())
+
+
+@pytest.mark.parametrize("levels", [0, 1, 2, 4])
+def test_every_number_of_levels_is_exact(levels: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MAX_LEVELS only moves work between extraction and binning; the integer stays the same."""
+    import losscli.exact as module
+
+    monkeypatch.setattr(module, "MAX_LEVELS", levels)
+    rng = np.random.default_rng(levels)
+    x = rng.normal(size=5000) ** 2 * 10.0 ** rng.integers(-20, 20, 5000)
+    for chunk in (x, -x, x[:1], x * 2.0 ** 900, x * 2.0 ** -1000, np.concatenate([x, -x[::-1]])):
+        assert exact(chunk).integer() == integer_of(chunk.tolist())
+
+
+def test_extraction_edges_by_hand() -> None:
+    big = 1.7976931348623157e308
+    for x in ([big, -big, big], [big / 3, 1.0, -big / 3], [2.0 ** 1000, 2.0 ** -1000], [5e-324] * 7,
+              [2.2250738585072014e-308, -5e-324], [1.0, 2.0 ** -53, 2.0 ** -53], [-1.0] * 3 + [3.0]):
+        assert exact(np.array(x)).integer() == integer_of(x), x
+
+
 def test_non_finite_values_give_the_ieee_result() -> None:
     assert math.isnan(exact(np.array([1.0, math.nan])).value)
     assert exact(np.array([1.0, math.inf, 2.0])).value == math.inf
