@@ -52,6 +52,12 @@ class _Scratch(threading.local):
             self.e, self.bins = np.empty(self.size, dtype=np.int32), np.empty(self.size, dtype=np.intp)
         return self.m[:n], self.high[:n], self.e[:n], self.bins[:n]
 
+    def zeros(self, n: int, dtype: np.dtype) -> np.ndarray:
+        have = self.__dict__.setdefault("zeros_by_dtype", {}).get(dtype)
+        if have is None or len(have) < n:
+            have = self.zeros_by_dtype[dtype] = np.zeros(max(n, 2 * (0 if have is None else len(have))), dtype=dtype)
+        return have[:n]
+
     def floats(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         if n > self.float_size:
             self.float_size = max(n, 2 * self.float_size)
@@ -109,10 +115,16 @@ def extract(x: np.ndarray) -> tuple[int, np.ndarray | None]:
 
 
 def all_finite(x: np.ndarray) -> bool:
-    """Whether every value is finite: at the cost of one sum when they are (a sum that overflows is checked apart)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = float(x.sum())
-    return math.isfinite(total) or bool(np.isfinite(x).all())
+    """Whether every value of float array ``x`` is finite, by one dot product with zeros.
+
+    ``0·v`` is 0 for every finite ``v`` and NaN for NaN and ±inf, so the product is 0 or NaN,
+    and it cannot overflow (a plain sum of finite values can).
+    """
+    flat = x.reshape(-1)
+    if flat.dtype.kind != "f":
+        return True
+    with np.errstate(invalid="ignore"):
+        return not math.isnan(float(flat @ _scratch.zeros(flat.size, flat.dtype)))
 
 
 def _finite_part(x: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int]]:
@@ -153,12 +165,12 @@ class ExactSum:
         self._pending = 0
         self.nan = self.pos_inf = self.neg_inf = 0
 
-    def add(self, x: np.ndarray) -> None:
-        """Fold in a chunk of values (any shape; converted to float64)."""
+    def add(self, x: np.ndarray, finite: bool = False) -> None:
+        """Fold in a chunk of values (any shape; converted to float64); ``finite``: the caller checked them."""
         x = np.asarray(x, dtype=np.float64).reshape(-1)
         if not x.size:
             return
-        if not all_finite(x):
+        if not finite and not all_finite(x):
             x, (nan, pos, neg) = _finite_part(x)
             self.nan += nan
             self.pos_inf += pos

@@ -48,10 +48,6 @@ class Fold:
         return w if v is None else w * v
 
 
-def _count_nonfinite(values: np.ndarray) -> int:
-    return 0 if all_finite(values) else int(values.size - np.isfinite(values).sum())
-
-
 @dataclass
 class LossState:
     """The running state of one loss (see the module docstring)."""
@@ -73,10 +69,12 @@ class LossState:
         """Add a chunk's rows."""
         values = chunk.values
         self.count += len(values)
-        self.n_nonfinite += _count_nonfinite(values)
+        finite = all_finite(values)
+        if not finite:
+            self.n_nonfinite += int(values.size - np.isfinite(values).sum())
         self.weighted |= chunk.sample_weight is not None
         wl = chunk.weighted_loss()
-        self.weighted_sum.add(wl)
+        self.weighted_sum.add(wl, finite=finite and wl is values)
         if self.reducer is Reducer.ROOT_MEAN:
             self.weighted_sq_sum = self.weighted_sq_sum or ExactSum()
             self.weighted_sq_sum.add(wl * values)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from losscli.exact import ExactSum, GroupedExactSum
+from losscli.exact import ExactSum, GroupedExactSum, all_finite
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 
@@ -99,6 +99,21 @@ def test_extraction_edges_by_hand() -> None:
     for x in ([big, -big, big], [big / 3, 1.0, -big / 3], [2.0 ** 1000, 2.0 ** -1000], [5e-324] * 7,
               [2.2250738585072014e-308, -5e-324], [1.0, 2.0 ** -53, 2.0 ** -53], [-1.0] * 3 + [3.0]):
         assert exact(np.array(x)).integer() == integer_of(x), x
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("size", [1, 7, 1000, 40_000])
+def test_all_finite_finds_one_bad_value_anywhere(dtype: type, size: int) -> None:
+    rng = np.random.default_rng(size)
+    x = (rng.uniform(0.5, 1.0, size) * float(np.finfo(dtype).max)).astype(dtype)  # finite values whose sum overflows
+    assert all_finite(x)
+    for bad in (math.nan, math.inf, -math.inf):
+        for where in {0, size // 2, size - 1}:
+            y = x.copy()
+            y[where] = bad
+            assert not all_finite(y)
+            assert not all_finite(y.reshape(1, -1).T)  # any shape
+    assert all_finite(np.arange(5))
 
 
 def test_non_finite_values_give_the_ieee_result() -> None:

@@ -149,6 +149,9 @@ def main() -> None:
     """
     from typer.main import get_command
 
+    # Chunks are cache-sized: BLAS threads would only spin beside the pass (and slow the next
+    # NumPy call by half); a user's own setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = get_command(app).main(standalone_mode=False)
     for stream in (sys.stdout, sys.stderr):
         try:
