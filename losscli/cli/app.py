@@ -2,7 +2,8 @@
 
 Every error leaves as one ``losscli: error: …`` line on stderr with exit code 2 (usage or
 input), stdout untouched; ``--debug`` re-raises with the traceback. Exit 1 is reserved for
-failed thresholds. A closed pipe (``losscli … | head``) ends quietly.
+failed thresholds. A closed pipe (``losscli … | head``) ends quietly; a closed or full stdout
+is an error like any other (:mod:`losscli.output`).
 """
 
 from __future__ import annotations
@@ -16,19 +17,33 @@ from typer.core import TyperCommand, TyperGroup
 
 from losscli import __version__
 from losscli.errors import EXIT_USAGE, LossCliError
+from losscli.output import reopen_closed_streams, write_stderr, write_stdout
 
 
 class PipeClosed(Exception):
     """stdout's reader went away (``| head``): not an OSError, so Typer does not make it exit 1."""
 
 
+def _help_option(option: Any) -> Any:
+    """The ``--help`` flag (made per run), converting without pydantic and printing through
+    :func:`write_stdout`, so a full or closed stdout is an error line, not a traceback."""
+    from losscli.cli.coerce import install_one
+
+    def show_help(ctx: Any, param: Any, value: bool) -> None:
+        if value and not ctx.resilient_parsing:
+            write_stdout(ctx.get_help() + "\n")
+            ctx.exit()
+
+    if option is not None:
+        option.callback = show_help
+    return install_one(option)
+
+
 class LossCliCommand(TyperCommand):
-    """A command whose ``--help`` flag, made per run, also converts without pydantic."""
+    """A command whose ``--help`` flag converts without pydantic and writes like every report."""
 
     def get_help_option(self, ctx: Any) -> Any:
-        from losscli.cli.coerce import install_one
-
-        return install_one(super().get_help_option(ctx))
+        return _help_option(super().get_help_option(ctx))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -41,9 +56,7 @@ class LossCliGroup(TyperGroup):
     """Runs commands in non-standalone mode so that every failure is reported the same way."""
 
     def get_help_option(self, ctx: Any) -> Any:
-        from losscli.cli.coerce import install_one
-
-        return install_one(super().get_help_option(ctx))
+        return _help_option(super().get_help_option(ctx))
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -69,7 +82,7 @@ class LossCliGroup(TyperGroup):
             if debug:
                 raise
             if type(exc).__name__ == "NoArgsIsHelpError":  # `losscli`, `losscli eval` alone: the help, as it is
-                sys.stderr.write(exc.format_message().rstrip("\n") + "\n")  # type: ignore[attr-defined]
+                write_stderr(exc.format_message().rstrip("\n") + "\n")  # type: ignore[attr-defined]
                 code = EXIT_USAGE
             elif hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
                 command = getattr(getattr(exc, "ctx", None), "command_path", "losscli")
@@ -85,7 +98,7 @@ class LossCliGroup(TyperGroup):
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"losscli: error: {' '.join(message.split())}\n")
+    write_stderr(f"losscli: error: {' '.join(message.split())}\n")
     return code
 
 
@@ -111,7 +124,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"losscli {__version__}\n")
+        write_stdout(f"losscli {__version__}\n")
         raise typer.Exit(0)
 
 
@@ -145,17 +158,20 @@ def main() -> None:
     The process ends with ``os._exit`` once stdout and stderr are flushed: a pyarrow IO thread
     can still drop the last reference to a Python file object while the interpreter shuts down,
     which aborts the process after the output is complete (apache/arrow#34314; about 1 CSV
-    run in 200 on a busy machine).
+    run in 200 on a busy machine). A closed stdout (``>&-``) is an error before anything runs.
     """
     from typer.main import get_command
 
     # Chunks are cache-sized: BLAS threads would only spin beside the pass (and slow the next
     # NumPy call by half); a user's own setting wins.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    code = get_command(app).main(standalone_mode=False)
+    if reopen_closed_streams():
+        code = _fail("standard output is closed, so the output has nowhere to go; redirect it to a file or /dev/null", EXIT_USAGE)
+    else:
+        code = get_command(app).main(standalone_mode=False)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can reach it
+        except (OSError, ValueError, AttributeError):  # a closed pipe, a stream closed from the start: nothing can reach it
             pass
     os._exit(code if isinstance(code, int) else 0)

@@ -42,7 +42,7 @@ def check_command(
 
     from losscli.cli.compare_cmd import prepare_compare
     from losscli.cli.eval_cmd import prepare_eval
-    from losscli.cli.options import append_summary, default_format, emit, exit_for_gates
+    from losscli.cli.options import append_summary, check_summary, default_format, emit, exit_for_gates
     from losscli.render.json_doc import SCHEMA_VERSION, dumps
 
     config = read_config(file)
@@ -54,6 +54,9 @@ def check_command(
         from losscli.errors import LossCliError
 
         raise LossCliError(f"check has no {out} format", f"use one of {', '.join(CHECK_FORMATS)}")
+    summarize = summary or setting(report_opts, "report", "summary", False, bool)
+    if summarize:
+        check_summary()
     reports, outcomes = [], []
     for section, prepare in (("eval", prepare_eval), ("compare", prepare_compare)):
         if section in config:
@@ -65,11 +68,12 @@ def check_command(
     if out == "json":
         doc = {"schema_version": SCHEMA_VERSION, "kind": "check", "passed": all(g.passed for g in outcomes),
                **{section: json.loads(render("json")) for section, render in reports}}
-        emit(dumps(doc) + "\n")
+        text = dumps(doc) + "\n"
     else:
-        emit(joined(render(out) for _, render in reports))
-    if summary or setting(report_opts, "report", "summary", False, bool):
+        text = joined(render(out) for _, render in reports)
+    if summarize:  # before stdout, so a summary that cannot be written leaves stdout empty
         append_summary(joined(render("md") for _, render in reports))
+    emit(text)
     exit_for_gates(outcomes)
 
 

@@ -68,8 +68,10 @@ def compare_command(
 
 def run_compare(settings: Settings) -> None:
     """Score or read every run, write the comparison (and the job summary), then exit 1 if a gate failed."""
-    from losscli.cli.options import finish_report
+    from losscli.cli.options import check_summary, finish_report
 
+    if settings.summary:
+        check_summary()
     finish_report(settings, *prepare_compare(settings))
 
 

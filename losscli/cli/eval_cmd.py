@@ -66,8 +66,10 @@ def eval_command(
 
 def run_eval(settings: Settings) -> None:
     """Evaluate, write the report to stdout (and the job summary), then exit 1 if a gate failed."""
-    from losscli.cli.options import finish_report
+    from losscli.cli.options import check_summary, finish_report
 
+    if settings.summary:
+        check_summary()
     finish_report(settings, *prepare_eval(settings))
 
 
@@ -80,6 +82,7 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     from losscli.cli.progress import Progress, progress_wanted
     from losscli.engine import AllRows, FirstRows, Outputs, TopRows, evaluate, resolve_losses
     from losscli.errors import LossCliError
+    from losscli.output import StdoutWriter
     from losscli.readers import InputResolver
     from losscli.render import render
     from losscli.render.rows import ROW_FORMATS, RowFormatter, RowWriter
@@ -98,7 +101,7 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     if settings.worst is not None:
         outputs.sinks.append(TopRows(settings.worst))
     elif streamed:
-        outputs.sinks.append(RowWriter(RowFormatter(fmt, [loss.spec.text for loss in losses], settings.precision)))
+        outputs.sinks.append(RowWriter(RowFormatter(fmt, [loss.spec.text for loss in losses], settings.precision), StdoutWriter()))
         if settings.summary and show_samples:
             outputs.sinks.append(FirstRows(settings.limit))
     elif show_samples:

@@ -67,8 +67,9 @@ def default_format(fmt: Enum | str | None) -> str:
 
 def emit(text: str) -> None:
     """Write the whole output at once, so an error never leaves half a report on stdout."""
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    from losscli.output import write_stdout
+
+    write_stdout(text)
 
 
 # --- options shared by eval, compare and check (one definition each) -------------------------
@@ -89,28 +90,58 @@ QUIET = typer.Option(False, "--quiet", "-q", help="No progress display on stderr
 SUMMARY = typer.Option(False, "--summary", help="Also append the Markdown report to $GITHUB_STEP_SUMMARY when it is set.")
 
 
-def append_summary(markdown: str) -> None:
-    """Append a Markdown report to the GitHub Actions job summary, or say why not (stderr)."""
+def check_summary() -> None:
+    """Before any output: an error when ``$GITHUB_STEP_SUMMARY`` names a file that cannot be appended to."""
+    from losscli.errors import LossCliError
+
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
-        sys.stderr.write("losscli: note: --summary: GITHUB_STEP_SUMMARY is not set, so no summary was written\n")
         return
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(markdown + "\n")
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        problem = "is a directory"
+    elif not os.path.isdir(folder):
+        problem = f"its directory {folder} does not exist"
+    elif not os.access(path if os.path.exists(path) else folder, os.W_OK):
+        problem = "permission denied"
+    else:
+        return
+    raise LossCliError(f"--summary: GITHUB_STEP_SUMMARY={path}: {problem}", "point it at a writable file, or drop --summary")
+
+
+def append_summary(markdown: str) -> None:
+    """Append a Markdown report to the GitHub Actions job summary, or say why not (stderr)."""
+    from losscli.errors import LossCliError
+    from losscli.output import write_stderr
+
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        write_stderr("losscli: note: --summary: GITHUB_STEP_SUMMARY is not set, so no summary was written\n")
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(markdown + "\n")
+    except OSError as exc:
+        raise LossCliError(f"--summary: cannot append to GITHUB_STEP_SUMMARY={path}: {exc.strerror or exc}",
+                           "point it at a writable file, or drop --summary") from None
 
 
 def finish_report(settings: Any, report: Callable[[str], str], outcomes: list[Any]) -> None:
-    """Write the report (and the job summary), then exit 1 after one stderr line per failed gate."""
-    emit(report(default_format(settings.fmt)))
+    """Write the job summary and then the report (so a failed summary leaves stdout empty), then
+    exit 1 after one stderr line per failed gate."""
+    text = report(default_format(settings.fmt))
     if settings.summary:
         append_summary(report("md"))
+    emit(text)
     exit_for_gates(outcomes)
 
 
 def exit_for_gates(outcomes: list[Any]) -> None:
     """Exit 1 after one stderr line per failed gate; return when every gate holds."""
+    from losscli.output import write_stderr
+
     failed = [g for g in outcomes if not g.passed]
     for gate in failed:
-        sys.stderr.write(f"losscli: gate failed: {gate.why}\n")
+        write_stderr(f"losscli: gate failed: {gate.why}\n")
     if failed:
         raise typer.Exit(1)

@@ -57,11 +57,11 @@ class RowWriter:
         self.started = False
 
     def fold(self, index: np.ndarray, values: list[np.ndarray]) -> None:
-        out = self.out or sys.stdout
-        if not self.started:
-            out.write(self.formatter.header())
+        text = self.formatter.lines(index, values)
+        if not self.started:  # the header in the same write as the first rows: a failed write leaves neither
+            text = self.formatter.header() + text
             self.started = True
-        out.write(self.formatter.lines(index, values))
+        (self.out or sys.stdout).write(text)
 
 
 def _interleave(between: list[str], columns: list[list[str]]) -> str:
