@@ -6,6 +6,7 @@ A VALUE is a number, ``true``/``false``, ``none``, or a bracketed list of number
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -97,4 +98,7 @@ def _parse_number(value: str, key: str, text: str) -> float | int:
     try:
         return int(value)
     except ValueError:
-        return float(value)
+        number = float(value)
+    if math.isinf(number) and "inf" not in value.lower():
+        raise LossCliError(f"malformed loss spec {text!r}: {key}={value} is beyond the range of a double (about 1.8e308)")
+    return number

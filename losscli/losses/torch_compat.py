@@ -350,7 +350,8 @@ def torch_margin_ranking_loss(input1: np.ndarray, input2: np.ndarray, target: np
                Role("positive", Kind.EMBEDDINGS, Shape.SAME, "embeddings of the same identity"),
                Role("negative", Kind.EMBEDDINGS, Shape.SAME, "embeddings of another identity")),
         params=(Param("margin", "float", 1.0, "required gap between the two distances", low=0.0, low_open=True),
-                Param("p", "float", 2.0, "norm of the distance (inf: the largest difference)", low=0.0, low_open=True),
+                Param("p", "float", 2.0, "norm of the distance (inf: the largest difference)", low=0.0, low_open=True,
+                      finite=False),
                 Param("eps", "float", 1e-6, "added to every difference before the norm", low=0.0),
                 Param("swap", "bool", False, "use min(d(a, n), d(p, n)) as the negative distance")),
         formula="d(u, v) = ‖u − v + eps‖_p;  l = max(0, margin + d(a, p) − d(a, n)),"

@@ -84,7 +84,8 @@ class Param:
     ``type`` is one of ``float``, ``int``, ``bool``, ``float_list`` (one value per class),
     ``float_or_list`` (a number or one per class), ``int_or_none`` and ``axes`` (none, an axis or
     a list of axes). ``low``/``high``
-    bound numbers (and every list item); ``*_open`` makes a bound exclusive.
+    bound numbers (and every list item); ``*_open`` makes a bound exclusive. Values are finite
+    unless ``finite`` is False (a norm's order, where ``inf`` is the largest difference).
     """
 
     name: str
@@ -95,6 +96,7 @@ class Param:
     high: float | None = None
     low_open: bool = False
     high_open: bool = False
+    finite: bool = True
 
     def range_text(self) -> str:
         if self.low is None and self.high is None:

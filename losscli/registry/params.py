@@ -9,6 +9,8 @@ from losscli.errors import LossCliError
 from losscli.registry.declarations import LossEntry, Param
 from losscli.spec import LossSpec, RawValue
 
+INT_LIMIT = 1 << 63
+
 
 def resolve_params(entry: LossEntry, spec: LossSpec) -> dict[str, Any]:
     """Every effective parameter of ``entry``: the declared defaults overridden by ``spec``."""
@@ -60,14 +62,22 @@ def _axes(raw: RawValue, where: str) -> list[int] | None:
 
 
 def _number(param: Param, raw: RawValue, where: str) -> float | int:
+    """A finite number in the declared range (an unbounded side still excludes ±inf and NaN)."""
     if raw is None or isinstance(raw, bool):
         raise LossCliError(f"{where} must be a number, got {str(raw).lower()}", f"valid range is {param.range_text()}, default {param.default}")
+    if isinstance(raw, float) and (math.isnan(raw) or (param.finite and math.isinf(raw))):
+        raise LossCliError(f"{where}={raw!r} is not a finite number", f"valid range is {param.range_text()}, default {param.default}")
     if param.type in ("int", "int_or_none"):
         if isinstance(raw, float) and not raw.is_integer():
             raise LossCliError(f"{where} must be an integer, got {raw!r}", f"e.g. {param.name}={param.default}")
         value: float | int = int(raw)
+        if not -INT_LIMIT <= value < INT_LIMIT:
+            raise LossCliError(f"{where}={raw!r} does not fit a 64-bit integer", f"valid range is {param.range_text()}")
     else:
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:  # an integer beyond the double range
+            raise LossCliError(f"{where} is too large for a double", f"valid range is {param.range_text()}") from None
     if math.isnan(value) or not _in_range(param, value):
         raise LossCliError(f"{where}={raw!r} is out of range", f"valid range is {param.range_text()}")
     return value

@@ -7,6 +7,7 @@ full precision (shortest round-trip repr).
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
@@ -20,8 +21,21 @@ SCHEMA_VERSION = 1
 
 
 def dumps(document: Any) -> str:
-    """Strict JSON text; raises if a non-finite number slipped through."""
-    return json.dumps(document, allow_nan=False, ensure_ascii=False)
+    """Strict JSON text: any non-finite float left in ``document`` is written as null."""
+    try:
+        return json.dumps(document, allow_nan=False, ensure_ascii=False)
+    except ValueError:  # a NaN or ±inf somewhere (only the slow path walks the document)
+        return json.dumps(_nulled(document), allow_nan=False, ensure_ascii=False)
+
+
+def _nulled(node: Any) -> Any:
+    if isinstance(node, float):
+        return node if math.isfinite(node) else None
+    if isinstance(node, dict):
+        return {key: _nulled(value) for key, value in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [_nulled(value) for value in node]
+    return node
 
 
 def json_values(values: np.ndarray) -> list[float | None]:
