@@ -41,6 +41,7 @@ class Source(ABC):
     is_table: bool
     fields: dict[str, Field]
     n_rows: int | None = None
+    duplicates: frozenset[str] = frozenset()  # names a table's header holds more than once: refused when chosen
 
     @property
     def names(self) -> list[str]:

@@ -100,6 +100,7 @@ class InputResolver:
         for path in paths:
             source = self.sources[path]
             if name in source.names:
+                _unambiguous(source, [name])
                 if source.fields[name].shape:
                     raise LossCliError(f"{option} {name}: {source.label} holds a {1 + len(source.fields[name].shape)}-D array there",
                                        "name a 1-D column")
@@ -170,7 +171,16 @@ def _bind(role: str, source: Source, selectors: list[str], shared: bool, default
         )
     if len(names) > 1 and any(source.fields[n].shape for n in names):
         raise LossCliError(f"{source.label}: arrays {_listing(names)} are not all 1-D, so they cannot form columns")
+    _unambiguous(source, names)
     return BoundInput(role, source, tuple(names), tuple(names) if source.is_table else None, NUMBER)
+
+
+def _unambiguous(source: Source, names: list[str]) -> None:
+    """Refuse a chosen column that the table's header names more than once (which one is meant?)."""
+    twice = [n for n in names if n in source.duplicates]
+    if twice:
+        raise LossCliError(f"{source.label}: the header names column {twice[0]!r} more than once, so it is ambiguous",
+                           "give each column its own name")
 
 
 def select_columns(source: Source, selectors: list[str], role: str) -> list[str]:
@@ -189,6 +199,9 @@ def select_columns(source: Source, selectors: list[str], role: str) -> list[str]
                 f"its {what} are {_listing(source.names)}",
             )
         chosen.extend(m for m in matches if m not in chosen)
+    if not chosen:
+        raise LossCliError(f"{source.label}: the columns chosen for {role} ({', '.join(map(repr, selectors))}) name none",
+                           "give column names, comma lists or globs like 'p_*'")
     return chosen
 
 

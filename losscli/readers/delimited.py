@@ -44,6 +44,7 @@ class DelimitedSource(Source):
         self.stream = _text_stream(self.raw, label)
         head = self._read_header()
         self.fields = {name: Field(name, "f") for name in head}
+        self.duplicates = frozenset(name for name in self.fields if head.count(name) > 1)
         self._used = False
 
     def _read_header(self) -> list[str]:

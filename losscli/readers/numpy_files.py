@@ -72,7 +72,7 @@ def read_header(stream: IO[bytes], label: str) -> Header:
         if not isinstance(meta, dict) or set(meta) != {"descr", "fortran_order", "shape"}:
             raise ValueError("the header is not a dict of descr, fortran_order and shape")
         dtype = npformat.descr_to_dtype(meta["descr"])
-        if not isinstance(meta["shape"], (tuple, list)) or not all(isinstance(d, int) for d in meta["shape"]):
+        if not isinstance(meta["shape"], (tuple, list)) or not all(isinstance(d, int) and not isinstance(d, bool) for d in meta["shape"]):
             raise ValueError(f"the shape {meta['shape']!r} is not a tuple of whole numbers")
         shape = tuple(int(d) for d in meta["shape"])
         if any(d < 0 for d in shape) or not isinstance(meta["fortran_order"], bool):
