@@ -53,3 +53,13 @@ def test_json_never_writes_nan_or_infinity() -> None:
     text = dumps(document)
     assert json.loads(text) == {"a": [1.0, None, {"b": None, "c": [None, 2]}], "d": "x"}
     assert strict_json(text)
+
+
+def test_a_bootstrap_beyond_the_draw_limit_is_refused_before_work() -> None:
+    s = "sample_data/"
+    args = ("compare", s + "forecast_base.csv", s + "forecast_new.csv", "--target", s + "forecast_targets.csv",
+            "--loss", "mae", "--seed", "0", "--bootstrap")
+    usage_error(cli(*args, "100", env={"LOSSCLI_MAX_BOOTSTRAP_DRAWS": "99"}), "more than the limit of 99",
+                "LOSSCLI_MAX_BOOTSTRAP_DRAWS")
+    usage_error(cli(*args, "100", env={"LOSSCLI_MAX_BOOTSTRAP_DRAWS": "lots"}), "not a whole number")
+    assert cli(*args, "100").exit_code == 0

@@ -28,7 +28,22 @@ import numpy as np
 
 from losscli.errors import LossCliError
 
+MAX_DRAWS_ENV = "LOSSCLI_MAX_BOOTSTRAP_DRAWS"
+DEFAULT_MAX_DRAWS = 10**11  # resamples × rows: about an hour of drawing on this kind of machine
 WORKERS = min(2, os.cpu_count() or 1)  # threads evaluating ``statistic``; 1 means all in the caller's thread
+
+
+def _check_draws(resamples: int, n: int) -> None:
+    """Refuse, before any work, a bootstrap whose resamples × rows exceed the limit (or its env override)."""
+    raw = os.environ.get(MAX_DRAWS_ENV, "")
+    try:
+        limit = int(raw) if raw else DEFAULT_MAX_DRAWS
+    except ValueError:
+        raise LossCliError(f"{MAX_DRAWS_ENV}={raw!r} is not a whole number", f"e.g. {MAX_DRAWS_ENV}={DEFAULT_MAX_DRAWS}") from None
+    if resamples * n > limit:
+        raise LossCliError(
+            f"--bootstrap {resamples} over {n} rows draws {resamples * n:,} indices, more than the limit of {limit:,}",
+            f"use fewer resamples (1000-10000 give stable intervals), or raise the limit with {MAX_DRAWS_ENV}")
 
 
 def paired_bootstrap(
@@ -44,6 +59,7 @@ def paired_bootstrap(
     n = _count("n", n, 1, "n is the number of paired rows; there must be at least one")
     resamples = _count("resamples", resamples, 1, "e.g. 1000 resamples")
     block_values = _count("block_values", block_values, 1, "block_values bounds the indices drawn at once")
+    _check_draws(resamples, n)
     if isinstance(ci, bool) or not isinstance(ci, numbers.Real) or not 0 < ci < 1:
         raise LossCliError(f"the confidence level must be between 0 and 1 (exclusive), got {ci!r}", "e.g. 0.95")
 
