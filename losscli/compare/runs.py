@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Any
@@ -53,13 +54,26 @@ def is_saved(path: str) -> bool:
 
 def read_saved(path: str) -> dict[str, Any]:
     """A saved ``losscli eval --format json`` document, checked for its schema version."""
+    save = "save one with: losscli eval ... --format json > FILE.json"
     try:
         with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
+            doc = json.load(fh, parse_constant=_refuse_constant)
     except FileNotFoundError:
         raise LossCliError(f"{path}: no such file", "check the path") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LossCliError(f"{path}: not a JSON result ({exc})", "save one with: losscli eval ... --format json > FILE.json") from None
+    except IsADirectoryError:
+        raise LossCliError(f"{path}: is a directory, not a JSON result", "name a file saved by losscli eval --format json") from None
+    except OSError as exc:
+        raise LossCliError(f"{path}: cannot read ({exc.strerror or exc})", "check the file's permissions") from None
+    except UnicodeDecodeError:
+        raise LossCliError(f"{path}: not a JSON result (not UTF-8 text)", save) from None
+    except json.JSONDecodeError as exc:
+        raise LossCliError(f"{path}: not a JSON result ({exc})", save) from None
+    except _NotStrict as exc:
+        raise LossCliError(f"{path}: not a JSON result ({exc})", save) from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise LossCliError(f"{path}: not a JSON result (an integer is too long to read)", save) from None
+    except RecursionError:
+        raise LossCliError(f"{path}: not a JSON result (arrays or objects nested too deeply)", save) from None
     if not isinstance(doc, dict) or doc.get("schema_version") != 1 or not isinstance(doc.get("losses"), dict):
         raise LossCliError(
             f"{path}: not a losscli eval result (schema_version 1 with 'losses')",
@@ -68,6 +82,14 @@ def read_saved(path: str) -> dict[str, Any]:
     if doc.get("kind", "eval") != "eval":
         raise LossCliError(f"{path}: holds a {doc.get('kind')!r} report, not an eval result", "compare results of losscli eval")
     return doc
+
+
+class _NotStrict(ValueError):
+    """A NaN or Infinity token: JSON as Python writes it, not as losscli does."""
+
+
+def _refuse_constant(token: str) -> None:
+    raise _NotStrict(f"{token} is not strict JSON; losscli writes a non-finite value as null")
 
 
 def saved_specs(doc: dict[str, Any]) -> list[str]:
@@ -79,8 +101,10 @@ def load_saved_run(path: str, doc: dict[str, Any], losses: list[ResolvedLoss], r
     """The values of ``losses`` in a saved result; a clear error names any loss it lacks."""
     by_identity = {}
     for spec, item in doc["losses"].items():
-        if isinstance(item, dict):
-            by_identity[(item.get("name"), _canonical(item.get("params")))] = (spec, item)
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(item.get("params"), dict):
+            raise LossCliError(f"{path}: loss {spec!r} is not an eval result entry (an object with name, params and value)",
+                               "save the result again with losscli eval --format json")
+        by_identity[(item["name"], _canonical(item["params"]))] = (spec, item)
     values: dict[str, float | None] = {}
     for loss in losses:
         found = by_identity.get((loss.entry.name, _canonical(loss.params)))
@@ -95,12 +119,29 @@ def load_saved_run(path: str, doc: dict[str, Any], losses: list[ResolvedLoss], r
                 f"{path}: {spec!r} was reduced with {item.get('reduction')!r}, not {reduction!r}",
                 f"pass --reduction {item.get('reduction')} or save the result again",
             )
-        value = item.get("value")
-        values[loss.spec.text] = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        values[loss.spec.text] = _saved_value(path, spec, item.get("value"))
     n = doc.get("n_samples")
-    if not isinstance(n, int):
-        raise LossCliError(f"{path}: has no n_samples", "save the result again with losscli eval --format json")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise LossCliError(f"{path}: has no n_samples (a whole number of samples), got {_shown(n)}",
+                           "save the result again with losscli eval --format json")
     return Run(path, saved=values, saved_n=n)
+
+
+def _saved_value(path: str, spec: str, value: Any) -> float | None:
+    """A saved loss value: a finite number, or null (what eval writes for a non-finite value)."""
+    if value is None:
+        return None
+    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= sys.float_info.max \
+        else math.nan
+    if not math.isfinite(number):
+        raise LossCliError(f"{path}: the value of {spec!r} is {_shown(value)}, not a finite number",
+                           "compare results saved by losscli eval --format json (a non-finite value is null there)")
+    return number
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, float) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _canonical(params: Any) -> str:
