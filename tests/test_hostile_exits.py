@@ -405,3 +405,181 @@ def test_duplicated_parquet_column_is_an_error(data: Path, names: list[str], arg
 
     pq.write_table(pa.Table.from_arrays([pa.array(PRED), pa.array(TARGET)], names=names), data / "dup.parquet")
     usage_error(losscli("eval", "dup.parquet", "--loss", "mse", *args, cwd=data), "more than once")
+
+
+# --- TOML files for check ---------------------------------------------------------------------
+
+EVAL = '[eval]\npredictions = "run.csv"\nlosses = ["mse"]\n'
+COMPARE = '[compare]\nbaseline = "run.csv"\ncandidates = ["run.csv"]\ntarget = "run.csv"\nlosses = ["mse"]\n'
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    (b'[eval]\npredictions = "caf\xe9.csv"\nlosses = ["mse"]\n', "not UTF-8"),
+    ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ("a = " + "{b = " * 5000 + "1" + "}" * 5000 + "\n", "nested too deeply"),
+    (EVAL + "fail_above = { mse = " + "9" * 5000 + " }\n", "too long"),
+    (COMPARE + "bootstrap = 9223372036854775807\n", "bootstrap"),
+    (COMPARE + "bootstrap = 0\n", "bootstrap"),
+    (COMPARE + "bootstrap = 10\nseed = -1\n", "seed"),
+    (COMPARE + "bootstrap = 10\nci = nan\n", "ci"),
+    (COMPARE + "bootstrap = 10\nci = inf\n", "ci"),
+    (COMPARE + "bootstrap = 10\nci = " + "9" * 400 + "\n", "ci"),
+    (COMPARE + "ci = 1.0\n", "confidence level"),
+    (EVAL + "worst = -3\n", "worst"),
+    (EVAL + "[report]\nprecision = 9223372036854775807\n", "precision"),
+    (EVAL + "[columns]\npred = \"\"\n", "name none"),
+    (EVAL + "group_by = \"\"\n", "--group-by"),
+    (EVAL + "fail_above = { mse = nan }\n", "finite"),
+    ('[eval]\npredictions = "run.csv"\nlosses = ["huber:delta=inf"]\n', "valid range"),
+])
+def test_hostile_toml_is_an_error(data: Path, content: str | bytes, fragment: str) -> None:
+    path = data / "hostile.toml"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    usage_error(losscli("check", "hostile.toml", cwd=data), fragment)
+
+
+def test_toml_directory_is_an_error(data: Path) -> None:
+    (data / "dir.toml").mkdir()
+    usage_error(losscli("check", "dir.toml", cwd=data), "dir.toml: is a directory")
+
+
+def test_toml_with_a_huge_seed_is_valid(data: Path) -> None:
+    (data / "seeded.toml").write_text(COMPARE + "bootstrap = 20\nseed = 99999999999999999999\n[report]\nformat = \"json\"\n")
+    first, again = (valid(losscli("check", "seeded.toml", cwd=data)) for _ in range(2))
+    assert first == again
+    assert first["compare"]["rows"][0]["baseline"] == MSE
+
+
+# --- saved JSON results for compare -----------------------------------------------------------
+
+def _saved(data: Path, change: Any) -> dict[str, Any]:
+    doc = json.loads((data / "saved.json").read_text())
+    change(doc)
+    return doc
+
+
+@pytest.mark.parametrize(("edit", "fragment"), [
+    (lambda d: d["losses"]["mse"].update(value="0.5"), "not a finite number"),
+    (lambda d: d["losses"]["mse"].update(value=True), "not a finite number"),
+    (lambda d: d["losses"]["mse"].update(value=[1, 2]), "not a finite number"),
+    (lambda d: d["losses"]["mse"].update(value={"a": 1}), "not a finite number"),
+    (lambda d: d["losses"]["mse"].update(value=10 ** 400), "not a finite number"),
+    (lambda d: d.update(n_samples=-5), "n_samples"),
+    (lambda d: d.update(n_samples=True), "n_samples"),
+    (lambda d: d.update(n_samples="40"), "n_samples"),
+    (lambda d: d["losses"]["mse"].update(params=[1]), "not an eval result entry"),
+    (lambda d: d["losses"].update(mse=5), "not an eval result entry"),
+    (lambda d: d.update(losses=["mse"]), "not a losscli eval result"),
+])
+@pytest.mark.parametrize("position", ["baseline", "candidate"])
+def test_malformed_saved_result_is_refused(data: Path, edit: Any, fragment: str, position: str) -> None:
+    (data / "bad.json").write_text(json.dumps(_saved(data, edit)))
+    runs = ("bad.json", "saved.json") if position == "baseline" else ("saved.json", "bad.json")
+    usage_error(losscli("compare", *runs, "--loss", "mse", cwd=data), "bad.json", fragment)
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"schema_version": 1, "losses": {}, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    ('{"schema_version": 1, "n_samples": ' + "9" * 5000 + ', "losses": {}}', "too long"),
+    ('{"schema_version": 1, "n_samples": 40, "losses": {"mse": {"name": "mse", "params": {}, "reduction": "mean",'
+     ' "value": NaN}}}', "NaN is not strict JSON"),
+    ('{"schema_version": 1, "n_samples": 40, "losses": {"mse": {"name": "mse", "params": {}, "reduction": "mean",'
+     ' "value": 1e999}}}', "not a finite number"),
+    ("caf\xe9", "not UTF-8"),
+])
+def test_hostile_saved_json_is_refused(data: Path, text: str, fragment: str) -> None:
+    (data / "bad.json").write_bytes(text.encode("latin1"))
+    usage_error(losscli("compare", "bad.json", "saved.json", "--loss", "mse", cwd=data), "bad.json", fragment)
+
+
+def test_saved_null_value_is_a_non_finite_loss(data: Path) -> None:
+    """null is what eval writes for a non-finite value: compared as one, so a gate on it fails (exit 1)."""
+    (data / "nan.json").write_text(json.dumps(_saved(data, lambda d: d["losses"]["mse"].update(value=None))))
+    result = losscli("compare", "saved.json", "nan.json", "--max-increase", "mse=1", "--format", "json", cwd=data)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert strict_json(result.stdout)["rows"][0]["candidate"] is None
+    assert result.stderr.startswith("losscli: gate failed:")
+
+
+# --- options -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ("compare", *PAIRED, "--bootstrap", "10", "--seed", "-1"),
+    ("compare", *PAIRED, "--bootstrap", "10", "--seed", "9" * 5000),
+    ("compare", *PAIRED, "--bootstrap", "-1"),
+    ("compare", *PAIRED, "--bootstrap", "9223372036854775807"),
+    ("compare", *PAIRED, "--bootstrap", "99999999999999999999"),
+    ("compare", *PAIRED, "--bootstrap", "10", "--ci", "1.5"),
+    ("compare", *PAIRED, "--bootstrap", "10", "--ci", "nan"),
+    ("compare", *PAIRED, "--ci", "0"),
+    ("compare", *PAIRED, "--worst", "-3"),
+    ("compare", *PAIRED, "--worst", "2", "--id-col", ""),
+    ("eval", "run.csv", "--loss", "mse", "--pred-col", ""),
+    ("eval", "run.csv", "--loss", "mse", "--target-col", ""),
+    ("eval", "run.csv", "--loss", "mse", "--pred-col", ","),
+    ("eval", "run.csv", "--loss", "mse", "--weight-col", ""),
+    ("eval", "run.csv", "--loss", "mse", "--col", "pred="),
+    ("eval", "run.csv", "--loss", "mse", "--group-by", ""),
+    ("eval", "run.csv", "--loss", "mse", "--limit", "-1"),
+    ("eval", "run.csv", "--loss", "mse", "--limit", "9" * 5000),
+    ("eval", "run.csv", "--loss", "mse", "--precision", "1000"),
+    ("eval", "run.csv", "--loss", "mse", "--precision", "nan"),
+    ("eval", "run.csv", "--loss", "mse", "--worst", "-3"),
+    ("eval", "run.csv", "--loss", "mse", "--fail-above", "mse=" + "9" * 5000),
+    ("eval", "run.csv", "--loss", "mse", "--fail-above", "mse=1e309"),
+    ("list", "--task", "nope"),
+    ("info", "a" * 100_000),
+])
+def test_hostile_option_is_an_error(data: Path, args: tuple[str, ...]) -> None:
+    usage_error(losscli(*args, cwd=data))
+
+
+@pytest.mark.parametrize("args", [
+    ("eval", "run.csv", "--loss", "mse", "--worst", "99999999999999999999"),
+    ("eval", "run.csv", "--loss", "mse", "--per-sample", "--limit", "99999999999999999999"),
+    ("compare", *PAIRED, "--bootstrap", "20", "--seed", "99999999999999999999"),
+    ("compare", *PAIRED, "--worst", "9223372036854775807"),
+])
+def test_huge_but_valid_option_is_honoured(data: Path, args: tuple[str, ...]) -> None:
+    doc = valid(losscli(*args, "--format", "json", cwd=data))
+    value = doc["losses"]["mse"]["value"] if args[0] == "eval" else doc["rows"][0]["baseline"]
+    assert value == MSE
+    if "--worst" in args and args[0] == "eval":
+        assert len(doc["losses"]["mse"]["per_sample"]) == len(PRED)
+
+
+# --- loss parameters -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("spec", "fragment"), [
+    ("huber:delta=inf", "valid range"),
+    ("huber:delta=-inf", "valid range"),
+    ("huber:delta=nan", "valid range"),
+    ("huber:delta=1e309", "range of a double"),
+    ("huber:delta=1e-400", "valid range"),
+    ("cross_entropy:weight=[1,inf]", "valid range"),
+    ("cross_entropy:weight=[1,nan]", "valid range"),
+    ("torch.cross_entropy:weight=[1,1e309]", "range of a double"),
+    ("cross_entropy:ignore_index=" + "9" * 30, "64-bit"),
+    ("cross_entropy:ignore_index=1e300", "64-bit"),
+    ("cross_entropy:ignore_index=" + "9" * 5000, "ignore_index"),
+    ("cross_entropy:weight=[" + ",".join(["1"] * 20_000) + "]", "one weight per class"),
+    ("cross_entropy:" + ",".join(f"k{i}=1" for i in range(5000)), "unknown parameter"),
+    ("cross_entropy:weight=" + "[" * 10_000 + "]" * 10_000, "malformed loss spec"),
+])
+def test_bad_loss_parameter_is_refused_with_its_range(data: Path, spec: str, fragment: str) -> None:
+    np.save(data / "scores.npy", np.random.default_rng(1).normal(size=(20, 2)))
+    np.save(data / "labels.npy", np.random.default_rng(2).integers(0, 2, 20))
+    usage_error(losscli("eval", "scores.npy", "labels.npy", "--loss", spec, cwd=data), fragment)
+
+
+@pytest.mark.parametrize("spec", ["cross_entropy:weight=[1,1e308]", "cross_entropy:weight=[1e308,1e308]"])
+def test_huge_finite_weights_give_strict_json(data: Path, spec: str) -> None:
+    """Valid weights whose products overflow: the document stays strict JSON (a non-finite value is null)."""
+    np.save(data / "scores.npy", np.random.default_rng(1).normal(size=(20, 2)))
+    np.save(data / "labels.npy", np.random.default_rng(2).integers(0, 2, 20))
+    for fmt in ("json", "jsonl"):
+        result = losscli("eval", "scores.npy", "labels.npy", "--loss", spec, "--per-sample", "--format", fmt, cwd=data)
+        assert result.exit_code == 0 and "Traceback" not in result.stderr, result
+        for line in result.stdout.splitlines() if fmt == "jsonl" else [result.stdout]:
+            strict_json(line)

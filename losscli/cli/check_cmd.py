@@ -8,7 +8,9 @@ shows a complete file.
 
 from __future__ import annotations
 
+import math
 import os
+import sys
 from collections.abc import Iterable
 from typing import Any, Optional
 
@@ -89,8 +91,6 @@ def joined(texts: Iterable[str]) -> str:
 
 def read_config(path: str) -> dict[str, Any]:
     """The TOML file, checked for known sections and keys."""
-    import sys
-
     from losscli.errors import LossCliError
 
     if sys.version_info >= (3, 11):
@@ -102,8 +102,18 @@ def read_config(path: str) -> dict[str, Any]:
             config = tomllib.load(fh)
     except FileNotFoundError:
         raise LossCliError(f"{path}: no such file", "write a losscli.toml (see README.md) or name the file: losscli check FILE") from None
+    except IsADirectoryError:
+        raise LossCliError(f"{path}: is a directory, not a TOML file", "name the file: losscli check FILE") from None
+    except OSError as exc:
+        raise LossCliError(f"{path}: cannot read ({exc.strerror or exc})", "check the file's permissions") from None
+    except UnicodeDecodeError:
+        raise LossCliError(f"{path}: not valid TOML: the file is not UTF-8 text", "save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise LossCliError(f"{path}: not valid TOML: {exc}") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise LossCliError(f"{path}: not valid TOML for losscli: an integer is too long to read") from None
+    except RecursionError:
+        raise LossCliError(f"{path}: not valid TOML for losscli: arrays or tables nested too deeply") from None
     for section, table in config.items():
         if section not in SECTION_KEYS or not isinstance(table, dict):
             raise LossCliError(f"{path}: unknown section [{section}]", f"sections are {', '.join(f'[{s}]' for s in SECTION_KEYS)}")
@@ -125,10 +135,12 @@ def setting(table: dict[str, Any], section: str, key: str, default: Any, kind: t
     value = table[key]
     ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value, ok = float(value), True
+        value, ok = float(value) if abs(value) <= sys.float_info.max else math.inf, True
     what = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}[kind]
     if not ok:
         raise LossCliError(f"[{section}] {key} must be {what}, got {value!r}")
+    if kind is float and not math.isfinite(value):
+        raise LossCliError(f"[{section}] {key} = {value!r} is not a finite number")
     if choices and value not in choices:
         raise LossCliError(f"[{section}] {key} = {value!r} is not one of {', '.join(map(str, choices))}")
     if (low is not None and value < low) or (high is not None and value > high):
@@ -138,7 +150,7 @@ def setting(table: dict[str, Any], section: str, key: str, default: Any, kind: t
 
 def section_settings(config: dict[str, Any], section: str, base: str) -> Any:
     """The :class:`Settings` of one section, with paths made relative to the TOML file."""
-    from losscli.cli.settings import Settings
+    from losscli.cli.settings import MAX_RESAMPLES, Settings
     from losscli.errors import LossCliError
 
     table = config[section]
@@ -185,7 +197,7 @@ def section_settings(config: dict[str, Any], section: str, base: str) -> Any:
         nan=get("nan", "error", str, ("error", "omit", "propagate")),
         fail_above=gates("fail_above") if section == "eval" else [],
         max_increase=gates("max_increase") if section == "compare" else [],
-        bootstrap=get("bootstrap", None, int, low=1), seed=get("seed", None, int, low=0),
+        bootstrap=get("bootstrap", None, int, low=1, high=MAX_RESAMPLES), seed=get("seed", None, int, low=0),
         ci=get("ci", 0.95, float, low=0, high=1), require_significant=get("require_significant", False, bool),
         group_by=get("group_by", None, str), worst=get("worst", None, int, low=1),
         id_cols=strings("id_col") if section == "compare" else [],

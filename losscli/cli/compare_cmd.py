@@ -10,7 +10,7 @@ from losscli.cli.options import (
     COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, QUIET, REDUCTION, SUMMARY, TARGET_COL,
     WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
 )
-from losscli.cli.settings import Settings, parse_columns, parse_inputs
+from losscli.cli.settings import MAX_RESAMPLES, Settings, parse_columns, parse_inputs
 
 COMPARE_FORMATS = ("table", "json", "csv", "tsv", "md")
 
@@ -32,8 +32,8 @@ def compare_command(
     nan: NanPolicy = NAN,
     fmt: Optional[OutputFormat] = FORMAT,
     max_increase: List[str] = typer.Option([], "--max-increase", help="Gate LOSS=TOL, repeatable: exit 1 when a candidate is worse by more than TOL (0.01, or 2% of the baseline); LOSS may be *."),
-    bootstrap: Optional[int] = typer.Option(None, "--bootstrap", min=1, help="Paired bootstrap interval of each delta with N resamples (paired runs only)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap resamples, for reproducible intervals."),
+    bootstrap: Optional[int] = typer.Option(None, "--bootstrap", min=1, max=MAX_RESAMPLES, help="Paired bootstrap interval of each delta with N resamples (paired runs only)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed of the bootstrap resamples (a whole number >= 0), for reproducible intervals."),
     ci: float = typer.Option(0.95, "--ci", help="Confidence level of the bootstrap interval, between 0 and 1."),
     require_significant: bool = typer.Option(False, "--require-significant", help="A --max-increase gate fails only when its interval also excludes zero."),
     group_by: Optional[str] = GROUP_BY,
@@ -91,6 +91,8 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
         raise LossCliError("compare needs reduced values: drop --reduction none", "use --reduction mean (default) or sum")
     if len(settings.runs) < 2:
         raise LossCliError("compare needs a baseline and at least one candidate", "losscli compare BASELINE CANDIDATE... --loss SPEC")
+    if not 0 < settings.ci < 1:  # nan fails too; checked with or without --bootstrap
+        raise LossCliError(f"the confidence level (--ci, ci) must lie strictly between 0 and 1, got {settings.ci!r}", "e.g. 0.95")
     if settings.require_significant and settings.bootstrap is None:
         raise LossCliError("--require-significant needs --bootstrap N", "add --bootstrap 1000 (and --seed for reproducible intervals)")
     if settings.id_cols and settings.worst is None:

@@ -10,6 +10,8 @@ from losscli.errors import LossCliError
 if TYPE_CHECKING:  # the readers import NumPy: keep `losscli --help` light
     from losscli.readers import InputOptions
 
+MAX_RESAMPLES = 1_000_000  # bootstrap resamples: each draws n indices, and their values are kept (8 bytes each per loss)
+
 
 @dataclass
 class Settings:
@@ -38,6 +40,10 @@ class Settings:
     limit: int = 20
     quiet: bool = False
 
+    def __post_init__(self) -> None:
+        if self.group_by is not None and not self.group_by.strip():
+            raise LossCliError(f"--group-by {self.group_by!r} names no column", "name a column of the TARGET or PRED input")
+
     def input_options(self, positional: list[str]) -> InputOptions:
         from losscli.readers import InputOptions
 
@@ -59,7 +65,8 @@ def parse_inputs(texts: list[str]) -> dict[str, str]:
 def parse_columns(pred_col: list[str], target_col: list[str], weight_col: str | None, col: list[str]) -> dict[str, list[str]]:
     from losscli.readers import parse_binding
 
-    columns: dict[str, list[str]] = {"pred": list(pred_col), "target": list(target_col), "weight": [weight_col] if weight_col else []}
+    columns: dict[str, list[str]] = {"pred": list(pred_col), "target": list(target_col),
+                                     "weight": [weight_col] if weight_col is not None else []}
     for text in col:
         role, selector = parse_binding(text, "--col")
         columns.setdefault(role, []).append(selector)
