@@ -395,8 +395,6 @@ def test_duplicated_csv_column_is_an_error(data: Path, header: str, args: tuple[
     usage_error(losscli("eval", "dup.csv", "--loss", "mse", *args, cwd=data), "more than once")
 
 
-@pytest.mark.xfail(strict=True, reason="ParquetSource keys its fields by name, so a repeated name is silently one column:"
-                                       " the fix (set Source.duplicates from schema.names) belongs in readers/parquet.py")
 @pytest.mark.parametrize(("names", "args"), [(["a", "a"], ("--pred-col", "a", "--target-col", "a")),
                                              (["pred", "pred"], ("--input", "target=target.npy"))])
 def test_duplicated_parquet_column_is_an_error(data: Path, names: list[str], args: tuple[str, ...]) -> None:

@@ -32,6 +32,7 @@ class ParquetSource(Source):
         except (pa.ArrowException, OSError) as exc:
             raise LossCliError(f"{label}: not a valid Parquet file ({exc})", "check the file and its extension") from None
         self.fields = {f.name: Field(f.name, arrow_kind(f.type)) for f in schema}
+        self.duplicates = frozenset(name for name in self.fields if schema.names.count(name) > 1)
         self.n_rows = self.file.metadata.num_rows
         if self.n_rows == 0:
             raise LossCliError(f"{label}: the table has columns but no rows")
