@@ -153,6 +153,42 @@ def _to_float(total: int) -> float:
         return math.inf if total > 0 else -math.inf
 
 
+class Total(float):
+    """A finished sum: the float it rounds to, keeping the exact integer for :func:`ratio`.
+
+    ``integer`` is in units of ``2**-1126``, or None when non-finite values were added (the
+    float is then their IEEE sum: NaN or ±inf).
+    """
+
+    integer: int | None
+
+    def __new__(cls, integer: int, special: float | None = None) -> Total:
+        self = super().__new__(cls, special if special is not None else _to_float(integer))
+        self.integer = None if special is not None else integer
+        return self
+
+    @classmethod
+    def of_count(cls, n: int) -> Total:
+        return cls(n << _SHIFT)
+
+
+def ratio(num: float, den: float) -> float:
+    """``num / den``, NaN when ``den`` is 0; correctly rounded from the exact sums of two :class:`Total`.
+
+    The exact quotient needs no intermediate float, so it is right even where a sum alone
+    exceeds the float range (weights near the float maximum, millions of huge losses).
+    """
+    a, b = getattr(num, "integer", None), getattr(den, "integer", None)
+    if a is None or b is None:
+        return num / den if den != 0 else math.nan
+    if b == 0:
+        return math.nan
+    try:
+        return a / b
+    except OverflowError:
+        return math.inf if (a > 0) == (b > 0) else -math.inf
+
+
 class ExactSum:
     """The exact sum of every value added; ``value`` is it correctly rounded to float64."""
 
@@ -216,9 +252,8 @@ class ExactSum:
         return self._total
 
     @property
-    def value(self) -> float:
-        special = _special(self.nan, self.pos_inf, self.neg_inf)
-        return special if special is not None else _to_float(self.integer())
+    def value(self) -> Total:
+        return Total(self.integer(), _special(self.nan, self.pos_inf, self.neg_inf))
 
     def to_json(self) -> dict[str, Any]:
         return {"int": str(self.integer()), "unit_log2": -_SHIFT, "nan": self.nan, "pos_inf": self.pos_inf, "neg_inf": self.neg_inf}
@@ -326,10 +361,8 @@ class GroupedExactSum:
                 for row, top in zip(low, limbs[:, -1].tolist())]
 
     def values(self, n_groups: int) -> np.ndarray:
-        """Every group's sum, correctly rounded, (n_groups,)."""
+        """Every group's sum as a :class:`Total`, (n_groups,) of dtype object."""
         totals = self.integers(n_groups)
-        out = np.empty(n_groups)
-        for g, (total, special) in enumerate(zip(totals, self.special[:n_groups].tolist())):
-            kind = _special(*special)
-            out[g] = kind if kind is not None else _to_float(total)
+        out = np.empty(n_groups, dtype=object)
+        out[:] = [Total(total, _special(*special)) for total, special in zip(totals, self.special[:n_groups].tolist())]
         return out

@@ -60,6 +60,11 @@ def write_stderr(text: str) -> None:
         pass
 
 
+def warn(message: str, hint: str | None = None) -> None:
+    """One ``losscli: warning: …`` line on stderr: a likely mistake, or a result to read with care, that still computes."""
+    write_stderr(f"losscli: warning: {' '.join(message.split())}" + (f"; {hint}" if hint else "") + "\n")
+
+
 def reopen_closed_streams() -> bool:
     """Give a closed stdin, stdout or stderr (``<&-``, ``>&-``, ``2>&-``) ``/dev/null``, so no file the
     run opens takes its number; returns whether stdout was closed (then there is no output to give)."""

@@ -2,8 +2,9 @@
 
 Every reducer but the median and the max is a function of a few sums (Σ w·l, Σ w·l², Σ w·v,
 Σ v, N, and a pooled loss's Σ parts), finished by :func:`finish`. Those sums come from the
-streamed, exact states (:mod:`losscli.state`: whole run and per group) or, for bootstrap
-resamples, from every row's terms (:class:`SampleTerms`).
+streamed, exact states (:mod:`losscli.state`: whole run and per group, as
+:class:`~losscli.exact.Total`, so a mean is the exact quotient rounded once) or, for bootstrap
+resamples, from every row's terms (:class:`SampleTerms`, floats).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from losscli.exact import ratio
 from losscli.registry.declarations import Reducer
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -41,12 +43,12 @@ def finish(reducer: Reducer, reduction: str, sums: Sums, weighted: bool, combine
     """The reduced value(s) from ``sums`` (NaN where undefined); not for MEDIAN and MAX."""
     with np.errstate(all="ignore"):
         if reducer is Reducer.POOLED:
-            batch = combine(sums.parts) if combine is not None else math.nan
+            batch = combine(_floats(sums.parts)) if combine is not None else math.nan
             if reduction == "sum":
-                return batch * sums.weight_sum if weighted else batch
+                return batch * _floats(sums.weight_sum) if weighted else batch
             return batch * _ratio(sums.weight_sum, sums.count)
         if reduction == "sum":
-            return sums.weighted_sum
+            return _floats(sums.weighted_sum)
         if reducer is Reducer.BATCH_MEAN:
             return _ratio(sums.weighted_sum, sums.loss_weight_sum)
         if reducer is Reducer.ROOT_MEAN:
@@ -58,8 +60,15 @@ def finish(reducer: Reducer, reduction: str, sums: Sums, weighted: bool, combine
 
 def _ratio(num: Any, den: Any) -> Any:
     if np.ndim(den):
+        if den.dtype == object:  # one Total per group
+            return np.array([ratio(a, b) for a, b in zip(np.broadcast_to(num, den.shape), den)], dtype=np.float64)
         return np.where(den != 0, num / np.where(den != 0, den, 1), math.nan)
-    return num / den if den != 0 else math.nan
+    return ratio(num, den)
+
+
+def _floats(x: Any) -> Any:
+    """Totals (one per group: dtype object) as float64; floats unchanged."""
+    return x.astype(np.float64) if isinstance(x, np.ndarray) and x.dtype == object else x
 
 
 @dataclass(frozen=True)

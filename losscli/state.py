@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from losscli.errors import LossCliError
-from losscli.exact import ExactSum, GroupedExactSum, all_finite
+from losscli.exact import ExactSum, GroupedExactSum, Total, all_finite
 from losscli.reduction import Combine, Sums, effective_reducer, finish
 from losscli.registry.declarations import Reducer
 
@@ -38,14 +38,21 @@ class Fold:
     parts: np.ndarray | None = None
 
     def weighted_loss(self) -> np.ndarray:
-        return self.values if self.sample_weight is None else self.sample_weight * self.values
+        """w·l per row (inf where the product overflows float64)."""
+        if self.sample_weight is None:
+            return self.values
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.sample_weight * self.values
 
     def denominator(self) -> np.ndarray | None:
         """w·v per row (None when both are absent: the denominator is the count)."""
         w, v = self.sample_weight, self.loss_weight
         if w is None:
             return v
-        return w if v is None else w * v
+        if v is None:
+            return w
+        with np.errstate(over="ignore"):
+            return w * v
 
 
 @dataclass
@@ -69,15 +76,16 @@ class LossState:
         """Add a chunk's rows."""
         values = chunk.values
         self.count += len(values)
-        finite = all_finite(values)
-        if not finite:
-            self.n_nonfinite += int(values.size - np.isfinite(values).sum())
-        self.weighted |= chunk.sample_weight is not None
         wl = chunk.weighted_loss()
-        self.weighted_sum.add(wl, finite=finite and wl is values)
+        finite = all_finite(wl)
+        if not finite:  # a non-finite loss, or w·l overflowing
+            self.n_nonfinite += int(wl.size - np.isfinite(wl).sum())
+        self.weighted |= chunk.sample_weight is not None
+        self.weighted_sum.add(wl, finite=finite)
         if self.reducer is Reducer.ROOT_MEAN:
             self.weighted_sq_sum = self.weighted_sq_sum or ExactSum()
-            self.weighted_sq_sum.add(wl * values)
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.weighted_sq_sum.add(wl * values)
         den = chunk.denominator()
         if den is not None:
             self.denominator = self.denominator or ExactSum()
@@ -123,12 +131,14 @@ class LossState:
         return effective_reducer(self.reducer, self.combine)
 
     def sums(self) -> Sums:
-        def total(column: ExactSum | None) -> float:
-            return float(self.count) if column is None else column.value
+        count = Total.of_count(self.count)
+
+        def total(column: ExactSum | None) -> Total:
+            return count if column is None else column.value
 
         parts = np.array([p.value for p in self.parts]) if self.parts is not None else None
         sq = self.weighted_sq_sum.value if self.weighted_sq_sum is not None else 0.0
-        return Sums(self.weighted_sum.value, sq, total(self.denominator), total(self.loss_weight_sum), self.count, parts)
+        return Sums(self.weighted_sum.value, sq, total(self.denominator), total(self.loss_weight_sum), count, parts)
 
     def value(self, reduction: str) -> float:
         """The reduced loss (``mean`` per the loss's reducer, or ``sum``); NaN when undefined."""
@@ -260,15 +270,16 @@ class GroupStates:
         self._grow(n_groups)
         values = chunk.values
         self.counts += np.bincount(codes, minlength=n_groups)[:n_groups]
-        finite = np.isfinite(values)
+        wl = chunk.weighted_loss()
+        finite = np.isfinite(wl)
         if not finite.all():
             self.nonfinite += np.bincount(codes[~finite], minlength=n_groups)[:n_groups]
         self.weighted |= chunk.sample_weight is not None
-        wl = chunk.weighted_loss()
         self.weighted_sum.add(wl, codes, n_groups)
         if self.reducer is Reducer.ROOT_MEAN:
             self.weighted_sq_sum = self.weighted_sq_sum or GroupedExactSum()
-            self.weighted_sq_sum.add(wl * values, codes, n_groups)
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.weighted_sq_sum.add(wl * values, codes, n_groups)
         den = chunk.denominator()
         if den is not None:
             self.denominator = self.denominator or GroupedExactSum()
@@ -325,12 +336,15 @@ class GroupStates:
                 return np.where(counts > 0, self.maximum[:n_groups], math.nan)
             return _group_medians(self.column or [], counts)
 
+        n = np.empty(n_groups, dtype=object)
+        n[:] = [Total.of_count(c) for c in counts.tolist()]
+
         def total(column: GroupedExactSum | None) -> np.ndarray:
-            return counts.astype(np.float64) if column is None else column.values(n_groups)
+            return n if column is None else column.values(n_groups)
 
         parts = np.stack([p.values(n_groups) for p in self.parts], axis=-1) if self.parts is not None else None
         sq = self.weighted_sq_sum.values(n_groups) if self.weighted_sq_sum is not None else 0.0
-        sums = Sums(self.weighted_sum.values(n_groups), sq, total(self.denominator), total(self.loss_weight_sum), counts, parts)
+        sums = Sums(self.weighted_sum.values(n_groups), sq, total(self.denominator), total(self.loss_weight_sum), n, parts)
         out = np.asarray(finish(reducer, reduction, sums, self.weighted, self.combine), dtype=np.float64)
         if reducer is Reducer.POOLED:
             out = np.where(self.nonfinite[:n_groups] > 0, math.nan, out)

@@ -117,10 +117,9 @@ def exact_sums(data: dict[str, np.ndarray], loss: str, weighted: bool) -> tuple[
 
 
 def expected_mean(data: dict[str, np.ndarray], loss: str, weighted: bool) -> float:
-    """The mean as losscli forms it: each exact sum rounded once to float64, then one division
-    (``ExactSum.value`` in ``losscli/exact.py``, ``finish``/``_ratio`` in ``losscli/reduction.py``)."""
+    """The mean correctly rounded: the exact quotient of the exact sums, rounded once to float64."""
     num, den = exact_sums(data, loss, weighted)
-    return float(num) / float(den)
+    return float(num / den)
 
 
 @pytest.fixture(scope="module")

@@ -82,7 +82,7 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     from losscli.cli.progress import Progress, progress_wanted
     from losscli.engine import AllRows, FirstRows, Outputs, TopRows, evaluate, resolve_losses
     from losscli.errors import LossCliError
-    from losscli.output import StdoutWriter
+    from losscli.output import StdoutWriter, warn
     from losscli.readers import InputResolver
     from losscli.render import render
     from losscli.render.rows import ROW_FORMATS, RowFormatter, RowWriter
@@ -110,6 +110,8 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     with Progress(progress_wanted(settings.quiet, rows_on_stdout=streamed and show_samples)) as progress:
         outputs.meter = progress.meter((settings.runs or list(settings.inputs.values()) or ["input"])[0])
         evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan, outputs=outputs)
+    for message, hint in evaluation.warnings:
+        warn(message, hint)
     outcomes = []
     if targets:
         from losscli.compare.gates import check_above

@@ -16,6 +16,7 @@ from typing import Any
 
 from losscli.engine import Evaluation, Meter, Outputs, ResolvedLoss, evaluate, resolve_losses
 from losscli.errors import LossCliError
+from losscli.output import warn
 from losscli.readers import InputOptions, InputResolver
 
 
@@ -170,6 +171,8 @@ def load_runs(
         run_options = InputOptions(positional, dict(options.bindings), dict(options.columns), options.input_format)
         outputs = Outputs(group_by=group_by, keep_terms=keep_terms, fingerprint=True, meter=meter(path) if meter else None)
         evaluation = evaluate(losses, InputResolver(run_options), reduction=reduction, nan=nan, outputs=outputs)
+        for message, hint in evaluation.warnings:
+            warn(f"{path}: {message}", hint)
         runs.append(Run(path, evaluation, run_options))
     counts = {run.label: run.n_samples for run in runs}
     if len(set(counts.values())) > 1:

@@ -11,6 +11,7 @@ holds a few states whatever the number of rows.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -25,7 +26,7 @@ from losscli.inputs import BoundInput, InputArray
 from losscli.readers.base import LABEL, NUMBER, Source
 from losscli.readers.scan import scan
 from losscli.reduction import SampleTerms
-from losscli.registry import Pooled, Weighted
+from losscli.registry import Pooled, Reducer, Weighted
 from losscli.registry.validation import check_weights, prepare_inputs
 from losscli.state import Fold, GroupIndex, GroupStates, LossState
 
@@ -102,6 +103,7 @@ class _Pass:
         self.kept_rows: list[np.ndarray] = []
         self.n_rows = 0
         self.n_bad = 0
+        self.overflows = [_Overflow() for _ in losses]
         self.first_pred = {id(inputs[0]) for inputs in bound}
         self.digest = hashlib.blake2b(digest_size=16) if outputs.fingerprint else None
 
@@ -154,10 +156,13 @@ class _Pass:
             codes = self.group_index.encode(labels[mask] if evaluated is not None else labels)
         values = []
         for i, (loss, inputs) in enumerate(zip(self.losses, self.bound)):
-            fold = self._fold(loss, [kept[id(b)] for b in inputs], w, rows) if rows is None or len(rows) else _empty_fold()
+            fold = computed = self._fold(loss, [kept[id(b)] for b in inputs], w, rows) if rows is None or len(rows) else _empty_fold()
             if mask is not None and self.nan == "propagate":
                 fold = _widen(fold, mask)
+            before = self.states[i].n_nonfinite
             self.states[i].fold(fold)
+            if self.states[i].n_nonfinite != before:
+                self.overflows[i].note(computed, rows, offset)
             if codes is not None and self.groups is not None:
                 self.groups[i].fold(fold, codes, len(self.group_index or ()))
             if self.terms is not None:
@@ -241,7 +246,43 @@ class _Pass:
         if self.digest is not None:
             self.digest.update(str((n_rows, omitted)).encode())
             fingerprint = self.digest.hexdigest()
-        return Evaluation(inputs, n_rows, omitted, results, samples, self.group_index, rows, fingerprint)
+        warnings = [w for loss, result, overflow in zip(self.losses, results, self.overflows)
+                    if (w := overflow.warning(loss, result)) is not None]
+        return Evaluation(inputs, n_rows, omitted, results, samples, self.group_index, rows, fingerprint, warnings)
+
+
+@dataclass
+class _Overflow:
+    """Per-sample losses (or w·l) that came out non-finite from finite inputs: how many, and the first row."""
+
+    count: int = 0
+    first_row: int | None = None
+    weights_to_blame: bool = False
+
+    def note(self, fold: Fold, rows: np.ndarray | None, offset: int) -> None:
+        bad = np.flatnonzero(~np.isfinite(fold.weighted_loss()))
+        if not len(bad):  # only rows --nan propagate filled in
+            return
+        self.count += len(bad)
+        if self.first_row is None:
+            self.first_row = int(rows[bad[0]] if rows is not None else offset + bad[0])
+            self.weights_to_blame = bool(np.isfinite(fold.values[bad[0]]))
+
+    def warning(self, loss: ResolvedLoss, result: LossResult) -> tuple[str, str] | None:
+        """(message, hint) when the reduced value is not finite though every input was."""
+        reducer = result.state.effective_reducer
+        if self.count and self.first_row is not None:
+            what = "w·loss" if self.weights_to_blame else "loss"
+            hint = ("divide the weights by a constant (a weighted mean depends only on their ratios)" if self.weights_to_blame
+                    else "rescale the inputs or the loss parameters; values near the float64 limit overflow")
+            return (f"{loss.spec.text}: {self.count} per-sample {what} value{'s' if self.count > 1 else ''} from finite inputs"
+                    f" overflowed float64 (first at row {self.first_row + 1}), so the {result.reduction} is null", hint)
+        if result.reduction == "none" or (result.reduction == "mean" and reducer in (Reducer.MEDIAN, Reducer.MAX)):
+            return None
+        if result.state.n_nonfinite == 0 and math.isinf(result.value):
+            return (f"{loss.spec.text}: the {result.reduction} of finite per-sample losses exceeds the float64 range,"
+                    " so it is reported as null", "rescale the inputs" + (", or use --reduction mean" if result.reduction == "sum" else ""))
+        return None
 
 
 def _float(values: object) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from losscli.engine.losses import ResolvedLoss
@@ -49,6 +50,7 @@ class Evaluation:
     ``n_rows`` rows were read and ``n_samples`` evaluated (``n_omitted`` dropped by ``--nan
     omit``). ``rows`` holds the file rows evaluated, when per-row terms were kept.
     ``fingerprint`` identifies the rows and every input but the predictions (compare pairs runs by it).
+    ``warnings`` say where a value is null though every input was finite (float64 overflow).
     """
 
     inputs: dict[str, InputInfo]
@@ -59,6 +61,7 @@ class Evaluation:
     group_index: GroupIndex | None = None
     rows: np.ndarray | None = None
     fingerprint: str | None = None
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (message, hint): results to read with care
 
     @property
     def n_samples(self) -> int:

@@ -163,11 +163,12 @@ def tweedie_deviance(y_pred: np.ndarray, y_true: np.ndarray, power: float) -> np
     " clip(1 − p), as scikit-learn. Labels are 0/1 or class indices (scikit-learn also takes arbitrary labels"
     " sorted alphabetically). " + NP_AVERAGE,
     example=Example({"y_proba": [[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]], "y_true": [1, 0, 0, 1]}),
+    keeps_dtype=True,
 )
 def sklearn_log_loss(y_proba: np.ndarray, y_true: np.ndarray) -> np.ndarray:
     """sklearn.metrics.log_loss."""
-    prob, target = _class_probabilities(y_proba, y_true, "log_loss")
-    eps = np.finfo(prob.dtype).eps
+    eps = np.finfo(y_proba.dtype).eps  # of the input's precision, as scikit-learn; the arithmetic is float64
+    prob, target = _class_probabilities(y_proba.astype(np.float64), y_true, "log_loss")
     return -(target * np.log(np.clip(prob, eps, 1 - eps))).sum(axis=1)
 
 

@@ -158,6 +158,7 @@ class LossEntry:
     logits_twin: str | None = None
     canonical: str | None = None  # for a library entry: the canonical loss computing the same quantity
     better: str = "lower"  # which way is an improvement: "lower" (every loss here) or "higher" (scores)
+    keeps_dtype: bool = False  # float inputs reach fn in their own dtype (a library constant depends on it); else float64
 
     @property
     def summary(self) -> str:

@@ -123,7 +123,7 @@ def _check_kind(
         kind = Kind.CLASS_INDICES if data.ndim == 1 and first.data.ndim == 2 else Kind.SOFT_TARGETS
     if kind is Kind.CLASS_INDICES:
         return _class_indices(entry, params, inp.with_data(data), label, rows, first)
-    data = data if data.dtype.kind == "f" else data.astype(np.float64)
+    data = data if data.dtype.kind == "f" and entry.keeps_dtype else data.astype(np.float64, copy=False)
     if kind in _RANGE_CHECKS:
         outside, what = _RANGE_CHECKS[kind]
         _raise_if_any(outside(data), inp, label, what, rows, _kind_hint(kind, entry))
