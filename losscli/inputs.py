@@ -162,6 +162,9 @@ class StaticInputs:
     def weight(self) -> BoundInput | None:
         return self._bound.get("weight")
 
+    def named_roles(self) -> dict[str, str]:
+        return {}
+
     def column(self, name: str, option: str) -> BoundInput:
         if name not in self._bound:
             raise LossCliError(f"{option} {name}: no such input")

@@ -121,7 +121,8 @@ def test_stdout_cut_short_leaves_no_partial_document(data: Path, fmt: str) -> No
     values = np.random.default_rng(9).normal(size=3000).tolist()
     (data / "big.csv").write_text("pred,target\n" + "".join(f"{v!r},0\n" for v in values))
     (data / "out").write_bytes(b"kept\n")
-    result = shell(f"ulimit -f 8; losscli eval big.csv --loss mse --per-sample --limit 3000 --format {fmt} >> out", data)
+    limit = "--limit 3000" if fmt == "md" else ""  # the other formats give every row anyway
+    result = shell(f"ulimit -f 8; losscli eval big.csv --loss mse --per-sample {limit} --format {fmt} >> out", data)
     usage_error(result, "cannot write to standard output", "File too large")
     assert (data / "out").read_bytes() == b"kept\n"
 

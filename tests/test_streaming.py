@@ -304,6 +304,11 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("roundtrip")
 
 
+def precision17(fmt: str) -> tuple[str, ...]:
+    """Every digit in a text format (JSON has them all already, and says so if asked)."""
+    return () if fmt in ("json", "jsonl") else ("--precision", "17")
+
+
 @settings(max_examples=25, deadline=None)
 @given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=100),
        fmt=st.sampled_from(["jsonl", "csv"]))
@@ -313,7 +318,7 @@ def test_per_sample_rows_round_trip_every_double(values: list[float], fmt: str, 
     """CSV in, rows out: ``mae`` against 0 is |pred|, written back (JSON Lines, or CSV at 17 digits) as the same double."""
     path = scratch / "run.csv"
     path.write_text("pred,target\n" + "".join(f"{v!r},0\n" for v in values))
-    result = cli("eval", path, "--loss", "mae", "--per-sample", "--format", fmt, "--precision", 17)
+    result = cli("eval", path, "--loss", "mae", "--per-sample", "--format", fmt, *precision17(fmt))
     assert result.exit_code == 0, result.stderr
     rows = parse_rows(result.stdout, fmt)
     assert [r[0] for r in rows] == list(range(len(values)))
@@ -773,7 +778,7 @@ def write_rows(directory: Path, layout: str, rows: Rows) -> list[str]:
 
 
 def streamed(args: list[str], fmt: str, nan: str) -> list[tuple[int, ...]]:
-    result = cli("eval", *args, "--loss", "mse", "--loss", "mae", "--per-sample", "--format", fmt, "--precision", 17,
+    result = cli("eval", *args, "--loss", "mse", "--loss", "mae", "--per-sample", "--format", fmt, *precision17(fmt),
                  "--nan", nan)
     assert (result.exit_code, result.stderr) == (0, ""), result.stderr
     return parse_rows(result.stdout, fmt, LOSSES)

@@ -159,7 +159,11 @@ def section_settings(config: dict[str, Any], section: str, base: str) -> Any:
     def path(value: Any, key: str) -> str:
         if not isinstance(value, str) or not value:
             raise LossCliError(f"{where} {key} must be a path (a string)")
-        return value if os.path.isabs(value) or value == "-" else os.path.relpath(os.path.join(base, value))
+        if os.path.isabs(value) or value == "-":
+            return value
+        resolved = os.path.relpath(os.path.join(base, value))
+        _check_resolution(f"{where} {key} = {value!r}", value, resolved, base)
+        return resolved
 
     def strings(key: str) -> list[str]:
         value = table.get(key, [])
@@ -203,7 +207,24 @@ def section_settings(config: dict[str, Any], section: str, base: str) -> Any:
         id_cols=strings("id_col") if section == "compare" else [],
         label=setting(report, "report", "label", "losscli", str), precision=setting(report, "report", "precision", 6, int, low=1, high=17),
         per_sample=get("per_sample", False, bool),
+        given=frozenset(k for k in ("ci", "seed") if k in table),  # [report] serves every format a run may ask for
     )
     if "weight" in table:
         settings.inputs["weight"] = path(table["weight"], "weight")
     return settings
+
+
+def _check_resolution(setting: str, value: str, resolved: str, base: str) -> None:
+    """A TOML path is relative to the TOML file's folder; say so where the current directory would read another file."""
+    from losscli.errors import LossCliError
+    from losscli.output import warn
+
+    if os.path.normpath(value) == resolved or not os.path.exists(value):
+        return
+    if not os.path.exists(resolved):
+        raise LossCliError(
+            f"{setting}: no such file {resolved} (paths in a TOML file are relative to its folder), though {value} exists"
+            " from the current directory", f"write {os.path.relpath(os.path.abspath(value), base)!r} to mean that one")
+    if not os.path.samefile(value, resolved):
+        warn(f"{setting} is read as {resolved} (paths in a TOML file are relative to its folder), not ./{os.path.normpath(value)}",
+             f"write {os.path.relpath(os.path.abspath(value), base)!r} to mean ./{os.path.normpath(value)}")

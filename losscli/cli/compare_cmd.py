@@ -10,7 +10,7 @@ from losscli.cli.options import (
     COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, QUIET, REDUCTION, SUMMARY, TARGET_COL,
     WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
 )
-from losscli.cli.settings import MAX_RESAMPLES, Settings, parse_columns, parse_inputs
+from losscli.cli.settings import MAX_RESAMPLES, Settings, given_options, parse_columns, parse_inputs
 
 COMPARE_FORMATS = ("table", "json", "csv", "tsv", "md")
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 
 def compare_command(
+    ctx: typer.Context,
     runs: List[str] = typer.Argument(..., help="BASELINE then CANDIDATE...: prediction files, or saved 'losscli eval --format json' results.", show_default=False),
     loss: List[str] = LOSS,
     target: Optional[str] = typer.Option(None, "--target", "-t", help="Targets shared by every prediction file (then the runs are paired row by row)."),
@@ -61,7 +62,7 @@ def compare_command(
         input_format.value if input_format else None, reduction.value, nan.value, fmt.value if fmt else None,
         max_increase=list(max_increase), bootstrap=bootstrap, seed=seed, ci=ci, require_significant=require_significant,
         group_by=group_by, worst=worst, id_cols=list(id_col), label=label, summary=summary, precision=precision,
-        quiet=quiet,
+        quiet=quiet, given=given_options(ctx),
     )
     run_compare(settings)
 
@@ -77,12 +78,13 @@ def run_compare(settings: Settings) -> None:
 
 def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[GateOutcome]]:
     """Compare and check the gates; returns the report renderer (format -> text) and the gate outcomes."""
-    from losscli.cli.options import use_color
+    from losscli.cli.options import default_format, use_color
     from losscli.cli.progress import Progress, progress_wanted
     from losscli.compare.comparison import Bootstrap, compare, group_table, worst_rows
     from losscli.compare.gates import check_increase, gate_targets, loss_keys, parse_gates
     from losscli.compare.runs import load_runs
     from losscli.errors import LossCliError
+    from losscli.output import warn
     from losscli.render.comparison import render_comparison
 
     if settings.fmt not in (None, *COMPARE_FORMATS):
@@ -93,6 +95,9 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
         raise LossCliError("compare needs a baseline and at least one candidate", "losscli compare BASELINE CANDIDATE... --loss SPEC")
     if not 0 < settings.ci < 1:  # nan fails too; checked with or without --bootstrap
         raise LossCliError(f"the confidence level (--ci, ci) must lie strictly between 0 and 1, got {settings.ci!r}", "e.g. 0.95")
+    settings.check_bootstrap_settings()
+    for message, hint in settings.idle_settings(default_format(settings.fmt), show_samples=False):
+        warn(message, hint)
     if settings.require_significant and settings.bootstrap is None:
         raise LossCliError("--require-significant needs --bootstrap N", "add --bootstrap 1000 (and --seed for reproducible intervals)")
     if settings.id_cols and settings.worst is None:

@@ -10,7 +10,7 @@ from losscli.cli.options import (
     COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, QUIET, REDUCTION, SUMMARY, TARGET_COL,
     WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
 )
-from losscli.cli.settings import Settings, parse_columns, parse_inputs
+from losscli.cli.settings import Settings, given_options, parse_columns, parse_inputs
 
 if TYPE_CHECKING:
     from losscli.compare.gates import GateOutcome, GateSpec
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 
 def eval_command(
+    ctx: typer.Context,
     pred: Optional[str] = typer.Argument(None, help="Predictions file (CSV/TSV[.gz], NPY, NPZ, Parquet), or - for stdin.", show_default=False),
     target: Optional[str] = typer.Argument(None, help="Targets file; omit when PRED holds both.", show_default=False),
     loss: List[str] = LOSS,
@@ -59,7 +60,7 @@ def eval_command(
         parse_columns(pred_col, target_col, weight_col, col), input_format.value if input_format else None,
         reduction.value, nan.value, fmt.value if fmt else None, fail_above=list(fail_above), group_by=group_by,
         worst=worst, label=label, summary=summary, precision=precision, per_sample=per_sample, limit=limit,
-        quiet=quiet,
+        quiet=quiet, given=given_options(ctx),
     )
     run_eval(settings)
 
@@ -96,6 +97,8 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
         raise LossCliError("--group-by needs a reduced value: drop --reduction none")
     fmt = default_format(settings.fmt)
     show_samples = settings.per_sample or settings.worst is not None or settings.reduction == "none"
+    for message, hint in settings.idle_settings(fmt, show_samples):
+        warn(message, hint)
     streamed = fmt in ROW_FORMATS and settings.group_by is None and settings.worst is None
     outputs = Outputs(group_by=settings.group_by)
     if settings.worst is not None:

@@ -112,11 +112,11 @@ def check_summary() -> None:
 def append_summary(markdown: str) -> None:
     """Append a Markdown report to the GitHub Actions job summary, or say why not (stderr)."""
     from losscli.errors import LossCliError
-    from losscli.output import write_stderr
+    from losscli.output import warn
 
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
-        write_stderr("losscli: note: --summary: GITHUB_STEP_SUMMARY is not set, so no summary was written\n")
+        warn("--summary: GITHUB_STEP_SUMMARY is not set, so no summary was written", "it is set inside a GitHub Actions job")
         return
     try:
         with open(path, "a", encoding="utf-8") as fh:

@@ -39,6 +39,29 @@ class Settings:
     per_sample: bool = False
     limit: int = 20
     quiet: bool = False
+    given: frozenset[str] = frozenset()  # settings set by the user (not defaults): limit, precision, label, ci, seed
+
+    def idle_settings(self, fmt: str, show_samples: bool) -> list[tuple[str, str]]:
+        """The settings given that do nothing with output ``fmt``: (message, hint), one warning each."""
+        text_report = fmt in ("table", "md") or self.summary
+        idle = []
+        if "limit" in self.given and not (show_samples and text_report):
+            idle.append((f"--limit {self.limit} does nothing here: it caps the per-sample rows of table and md output",
+                         "JSON and the row formats give every row" if show_samples else "add --per-sample, or drop --limit"))
+        if "precision" in self.given and fmt in ("json", "jsonl") and not self.summary:
+            idle.append((f"--precision {self.precision} does nothing with --format {fmt}: JSON keeps every digit",
+                         "drop --precision, or use a text format"))
+        if "label" in self.given and fmt not in ("table", "md") and not self.summary:
+            idle.append((f"--label {self.label!r} does nothing with --format {fmt}: it names the table and Markdown report",
+                         "drop --label, or use --format md"))
+        return idle
+
+    def check_bootstrap_settings(self) -> None:
+        """``ci`` and ``seed`` shape a bootstrap interval: given without ``--bootstrap`` they would be ignored."""
+        for name in ("ci", "seed"):
+            if name in self.given and self.bootstrap is None:
+                raise LossCliError(f"--{name} ({name} in a TOML file) sets the bootstrap interval, but no --bootstrap N is given",
+                                   f"add --bootstrap 1000, or drop --{name}")
 
     def __post_init__(self) -> None:
         if self.group_by is not None and not self.group_by.strip():
@@ -48,6 +71,12 @@ class Settings:
         from losscli.readers import InputOptions
 
         return InputOptions(positional, dict(self.inputs), {k: v for k, v in self.columns.items() if v}, self.input_format)
+
+
+def given_options(ctx: object, names: tuple[str, ...] = ("limit", "precision", "label", "ci", "seed")) -> frozenset[str]:
+    """Which of ``names`` the command line (or the environment) set, as opposed to their defaults."""
+    sources = {n: ctx.get_parameter_source(n) for n in names}  # type: ignore[attr-defined]
+    return frozenset(n for n, source in sources.items() if source is not None and source.name != "DEFAULT")
 
 
 def parse_inputs(texts: list[str]) -> dict[str, str]:

@@ -10,6 +10,7 @@ holds a few states whatever the number of rows.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from losscli.engine.results import Evaluation, InputInfo, LossResult
 from losscli.engine.samples import FirstRows, Sink, TopRows
 from losscli.errors import LossCliError
 from losscli.exact import all_finite
-from losscli.inputs import BoundInput, InputArray
+from losscli.inputs import BoundInput, InputArray, role_keys
 from losscli.readers.base import LABEL, NUMBER, Source
 from losscli.readers.scan import scan
 from losscli.reduction import SampleTerms
@@ -42,6 +43,10 @@ class Binder(Protocol):
     def weight(self) -> BoundInput | None: ...
 
     def column(self, name: str, option: str) -> BoundInput: ...
+
+    def named_roles(self) -> dict[str, str]:
+        """Each role the user named (``--input``, ``--col``), with the option text that named it."""
+        ...
 
 
 class Meter(Protocol):
@@ -75,6 +80,7 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate every loss over the same rows of the inputs ``binder`` finds for it, in one pass."""
     outputs = outputs or Outputs(keep_terms=keep_terms)
+    _check_named_roles(losses, binder)
     bound = [binder.bind([r.name for r in loss.entry.roles]) for loss in losses]
     weight = binder.weight()
     for loss in losses:
@@ -331,6 +337,19 @@ def _reads(inputs: list[BoundInput]) -> tuple[list[tuple[Source, dict[str, str]]
             fields[name] = NUMBER if NUMBER in (fields.get(name), b.how) else LABEL
     slots = {b: order.index(id(b.source)) for b in inputs}
     return [(sources[sid], wanted[sid]) for sid in order], slots
+
+
+def _check_named_roles(losses: list[ResolvedLoss], binder: Binder) -> None:
+    """A role the options name that no loss declares (``--input weights=…``) would be silently unused: refuse it."""
+    known = {"weight"}
+    for loss in losses:
+        names = [r.name for r in loss.entry.roles]
+        known.update(key for i in range(len(names)) for key in role_keys(names, i))
+    for role, option in binder.named_roles().items():
+        if role not in known:
+            close = difflib.get_close_matches(role, sorted(known), n=1)
+            raise LossCliError(f"{option}: no loss here has a role {role!r} (its roles: {', '.join(sorted(known))})",
+                               f"did you mean {close[0]!r}?" if close else "'losscli info LOSS' lists a loss's roles")
 
 
 def _check_known_lengths(inputs: list[BoundInput]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from losscli.errors import LossCliError
+from losscli.readers.base import inexact_integers
 
 
 def arrow_kind(arrow_type: Any) -> str:
@@ -42,6 +43,13 @@ def numeric_column(array: Any, label: str, name: str) -> np.ndarray:
         raise LossCliError(f"{label}: column {name!r} has type {kind}, not numbers", "select numeric columns")
     if array.null_count:
         valid = _unpack_bits(array.buffers()[0], array.offset, len(array))
+        inexact = inexact_integers(values[valid])
+        if inexact is not None:
+            raise LossCliError(
+                f"{label}: column {name!r} has nulls, so its integers would be read as float64, which cannot hold"
+                f" {values[valid][np.argmax(inexact)]} exactly",
+                "fill the nulls, or subtract an offset so the integers stay within ±2^53",
+            )
         values = np.where(valid, values, np.nan)
     return values
 

@@ -100,3 +100,13 @@ def plain_numeric(array: np.ndarray, label: str, name: str) -> np.ndarray:
         where = f" {'column' if name else 'array'} {name!r}" if name else ""
         raise LossCliError(f"{label}{where}: dtype {array.dtype} is not numeric", "losses need int, float or bool values")
     return array
+
+
+def inexact_integers(values: np.ndarray) -> np.ndarray | None:
+    """Where integer ``values`` change on the way to float64 (beyond ±2^53, only every other one is exact);
+    None when there is no such value (or the dtype cannot hold one)."""
+    if values.dtype.kind not in "iu" or values.dtype.itemsize < 8 or not values.size:
+        return None
+    with np.errstate(invalid="ignore"):
+        changed = values.astype(np.float64).astype(values.dtype) != values
+    return changed if changed.any() else None

@@ -94,6 +94,14 @@ class InputResolver:
             return self._load("weight", candidates[0], [], shared=True, defaults=("weight",))
         return None
 
+    def named_roles(self) -> dict[str, str]:
+        """Each role ``--input`` or ``--col`` names, with the option text that names it."""
+        named = {role: f"--input {role}={path}" for role, path in self.options.bindings.items()}
+        for role, selectors in self.options.columns.items():
+            if selectors and role not in named:
+                named[role] = f"--col {role}={','.join(selectors)}"
+        return named
+
     def column(self, name: str, option: str) -> BoundInput:
         """A column of labels (text or numbers) for ``--group-by``/``--id-col``: TARGET's table first, then PRED's."""
         paths = list(dict.fromkeys([*reversed(self.options.positional), *self.options.bindings.values()]))

@@ -12,7 +12,7 @@ import gzip
 import re
 import zlib
 from collections.abc import Callable, Iterator
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
@@ -21,6 +21,8 @@ from losscli.readers.arrow_columns import label_column, numeric_column
 from losscli.readers.base import NUMBER, Field, Source
 from losscli.readers.streams import Replay, file_size, read_head
 
+_EXACT = float(2**53)  # float64 holds every integer up to this magnitude
+_INT64_RANGE = float(2**64)  # text integers (ids, counts, timestamps) that large fit a 64-bit integer
 BLOCK_BYTES = 1 << 20  # text parsed at once: bounds memory whatever the file's size
 HEADER_LIMIT = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b"
@@ -46,6 +48,7 @@ class DelimitedSource(Source):
         self.fields = {name: Field(name, "f") for name in head}
         self.duplicates = frozenset(name for name in self.fields if head.count(name) > 1)
         self._used = False
+        self._huge: set[str] = set()
 
     def _read_header(self) -> list[str]:
         head = b""
@@ -87,7 +90,11 @@ class DelimitedSource(Source):
                 columns = {}
                 for i, name in enumerate(names):
                     column = batch.column(i)
-                    columns[name] = (numeric_column if wanted[name] == NUMBER else label_column)(column, self.label, name)
+                    if wanted[name] == NUMBER:
+                        columns[name] = numeric_column(column, self.label, name)
+                        self._check_huge(columns[name], name)
+                    else:
+                        columns[name] = label_column(column, self.label, name)
                 rows += batch.num_rows
                 yield columns
         except pa.ArrowInvalid as exc:
@@ -96,6 +103,63 @@ class DelimitedSource(Source):
             raise LossCliError(f"{self.label}: cannot read as {self.fmt.upper()}: {exc}", "check the file and its extension") from None
         if rows == 0:
             raise LossCliError(f"{self.label}: the table has a header but no data rows", "add one row per sample below the header")
+
+    def _check_huge(self, values: np.ndarray, name: str) -> None:
+        """Refuse integer text float64 cannot hold exactly (``9007199254740993`` would read as ...992).
+
+        Only a column with a number in [2^53, 2^64) in magnitude is looked into, once, by reading
+        it again as text (files only: a stream cannot be read twice).
+        """
+        if name in self._huge or not len(values) or self.reopen is None:
+            return
+        if np.fmax.reduce(values) < _EXACT and np.fmin.reduce(values) > -_EXACT:
+            return
+        magnitude = np.abs(values)
+        if not ((magnitude >= _EXACT) & (magnitude < _INT64_RANGE)).any():
+            return
+        self._huge.add(name)
+        found = self._inexact_integer_text(name)
+        if found is not None:
+            row, text = found
+            raise LossCliError(
+                f"{self.label}: column {name!r} holds the integer {text} in row {row + 1}, which float64 cannot hold"
+                f" exactly (it would read as {float(text):.0f})",
+                "losses are computed in float64: subtract an offset so the integers stay within ±2^53")
+
+    def _inexact_integer_text(self, column: str) -> tuple[int, str] | None:
+        """The first cell of ``column`` that is an integer literal changed by float64 rounding: (row, text)."""
+        import pyarrow.compute as pc
+
+        offset = 0
+        for cells in self._column_text(column):
+            trimmed = pc.utf8_trim_whitespace(cells)
+            long_integers = numeric_column(pc.match_substring_regex(trimmed, r"^[+-]?[0-9]{16,}$"), self.label, column)
+            for at in np.flatnonzero(long_integers.astype(bool))[:1000].tolist():  # a bounded look, not every row
+                text = trimmed[at].as_py()
+                if int(text) != int(float(text)):
+                    return offset + at, text
+            offset += len(cells)
+        return None
+
+    def _column_text(self, column: str) -> Iterator[Any]:
+        """The cells of ``column`` as Arrow text, batch by batch, from the file read again (``reopen``)."""
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        assert self.reopen is not None
+        stream = _text_stream(self.reopen(), self.label)
+        try:
+            reader = pcsv.open_csv(
+                stream,
+                read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
+                parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
+                convert_options=pcsv.ConvertOptions(column_types={column: pa.string()}, include_columns=[column],
+                                                    strings_can_be_null=False),
+            )
+            for batch in reader:
+                yield batch.column(0)
+        finally:
+            stream.close()
 
     def _error(self, exc: Exception) -> LossCliError:
         text = str(exc)
@@ -129,20 +193,11 @@ class DelimitedSource(Source):
             return named
         import pyarrow as pa
         import pyarrow.compute as pc
-        import pyarrow.csv as pcsv
 
         first: tuple[int, str] | None = None
         count, offset = 0, 0
         try:
-            reader = pcsv.open_csv(
-                _text_stream(self.reopen(), self.label),
-                read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
-                parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
-                convert_options=pcsv.ConvertOptions(column_types={column: pa.string()}, include_columns=[column],
-                                                    strings_can_be_null=False),
-            )
-            for batch in reader:
-                cells = batch.column(0)
+            for cells in self._column_text(column):
                 numeric = pc.match_substring_regex(pc.utf8_trim_whitespace(cells), f"^{_NUMBER}$", ignore_case=True)
                 bad = pc.and_(pc.invert(numeric), pc.invert(pc.is_in(cells, value_set=pa.array(_NULLS))))
                 flags = numeric_column(bad, self.label, column).astype(bool)
@@ -151,7 +206,7 @@ class DelimitedSource(Source):
                     if first is None:
                         at = int(np.argmax(flags))
                         first = (offset + at, cells[at].as_py())
-                offset += batch.num_rows
+                offset += len(cells)
         except pa.ArrowInvalid:  # the column is not even UTF-8 text: no count, just the cell pyarrow named
             return named
         if first is None:

@@ -12,6 +12,7 @@ import numpy as np
 
 from losscli.errors import LossCliError
 from losscli.inputs import InputArray
+from losscli.readers.base import inexact_integers
 from losscli.registry.declarations import Kind, LossEntry, Shape
 
 LOG_PROB_TOLERANCE = 1e-6
@@ -123,7 +124,7 @@ def _check_kind(
         kind = Kind.CLASS_INDICES if data.ndim == 1 and first.data.ndim == 2 else Kind.SOFT_TARGETS
     if kind is Kind.CLASS_INDICES:
         return _class_indices(entry, params, inp.with_data(data), label, rows, first)
-    data = data if data.dtype.kind == "f" and entry.keeps_dtype else data.astype(np.float64, copy=False)
+    data = data if data.dtype.kind == "f" and entry.keeps_dtype else as_float64(inp.with_data(data), label, rows)
     if kind in _RANGE_CHECKS:
         outside, what = _RANGE_CHECKS[kind]
         _raise_if_any(outside(data), inp, label, what, rows, _kind_hint(kind, entry))
@@ -158,6 +159,15 @@ def _class_indices(
     return values
 
 
+def as_float64(inp: InputArray, label: str, rows: np.ndarray | None) -> np.ndarray:
+    """``inp``'s values as float64, the dtype every loss computes in; an integer float64 cannot hold exactly is refused."""
+    inexact = inexact_integers(inp.data)
+    if inexact is not None:
+        _raise_if_any(inexact, inp, label, "holds integers float64 cannot represent exactly (beyond ±2^53)", rows,
+                      "losses are computed in float64: subtract an offset or rescale so the values stay within ±2^53")
+    return inp.data.astype(np.float64, copy=False)
+
+
 def _raise_if_any(
     bad: np.ndarray, inp: InputArray, label: str, what: str, rows: np.ndarray | None, hint: str | None = None,
 ) -> None:
@@ -169,10 +179,18 @@ def _raise_if_any(
     count = int(flat.sum())
     context = f"loss {label!r}: {inp.role}" if label else f"sample {inp.role}"
     raise LossCliError(
-        f"{context} {what}, but {inp.locate(first_bad, rows)} is {value:g}"
+        f"{context} {what}, but {inp.locate(first_bad, rows)} is {_shown(value)}"
         f" ({count} such value{'s' if count > 1 else ''})",
         hint,
     )
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: every digit it needs (``1.000000001``, not ``1``), integers whole."""
+    if isinstance(value, (np.integer, int)):
+        return str(int(value))
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _kind_hint(kind: Kind, entry: LossEntry) -> str | None:
@@ -190,6 +208,6 @@ def check_weights(weight: InputArray, rows: np.ndarray | None = None) -> np.ndar
         data = data.reshape(-1)
     if data.ndim != 1:
         raise LossCliError(f"sample weights must be one number per sample, got {weight.describe()}", "select a single weight column")
-    data = data.astype(np.float64)
+    data = as_float64(weight.with_data(data), "", rows)
     _raise_if_any(data < 0, weight.with_data(data), "", "must be non-negative", rows, "use zero to leave a sample out")
     return data
