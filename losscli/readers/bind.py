@@ -214,5 +214,6 @@ def select_columns(source: Source, selectors: list[str], role: str) -> list[str]
 
 
 def _listing(names: list[str]) -> str:
-    shown = ", ".join(repr(n) for n in names[:12])
+    """At most 12 names, each cut to 60 characters: a message stays one readable line whatever the header holds."""
+    shown = ", ".join(repr(n if len(n) <= 60 else f"{n[:40]}…({len(n)} characters)") for n in dict.fromkeys(names[:12]))
     return shown + (f" and {len(names) - 12} more" if len(names) > 12 else "")

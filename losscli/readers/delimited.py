@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import os
 import re
 import zlib
 from collections.abc import Callable, Iterator
@@ -23,8 +24,9 @@ from losscli.readers.streams import Replay, file_size, read_head
 
 _EXACT = float(2**53)  # float64 holds every integer up to this magnitude
 _INT64_RANGE = float(2**64)  # text integers (ids, counts, timestamps) that large fit a 64-bit integer
-BLOCK_BYTES = 1 << 20  # text parsed at once: bounds memory whatever the file's size
-HEADER_LIMIT = 1 << 20
+BLOCK_BYTES = 1 << 20  # text parsed at once: bounds memory whatever the file's size, and the longest row
+MAX_LINE_ENV = "LOSSCLI_MAX_LINE_BYTES"  # raises that bound, for rows of very many columns
+MAX_LINE_CEILING = 1 << 30
 GZIP_MAGIC = b"\x1f\x8b"
 _NUMBER = r"[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity|nan)"
 _NULLS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "N/A", "NA", "NULL",
@@ -41,6 +43,7 @@ class DelimitedSource(Source):
         self.fmt = fmt
         self.delimiter = "\t" if fmt == "tsv" else ","
         self.reopen = reopen
+        self.block_bytes = _block_bytes()
         self.size = file_size(stream)
         self.raw = Replay(b"", stream)  # counts the bytes read from the file
         self.stream = _text_stream(self.raw, label)
@@ -52,7 +55,7 @@ class DelimitedSource(Source):
 
     def _read_header(self) -> list[str]:
         head = b""
-        while b"\n" not in head and len(head) < HEADER_LIMIT:
+        while b"\n" not in head and len(head) < self.block_bytes:
             more = _guarded(lambda: read_head(self.stream, 1 << 16), self.label, self.fmt)
             if not more:
                 break
@@ -66,7 +69,17 @@ class DelimitedSource(Source):
         except UnicodeDecodeError:
             raise LossCliError(f"{self.label}: cannot read as {self.fmt.upper()}: the header is not UTF-8 text",
                                "check the file and its extension") from None
-        return next(csv.reader([text], delimiter=self.delimiter))
+        if b"\n" not in head and len(head) >= self.block_bytes:
+            raise self._too_long("the header line")
+        csv.field_size_limit(self.block_bytes)
+        try:
+            return next(csv.reader([text], delimiter=self.delimiter))
+        except csv.Error as exc:
+            raise LossCliError(f"{self.label}: cannot read the header line as {self.fmt.upper()} ({exc})", "check the file") from None
+
+    def _too_long(self, what: str) -> LossCliError:
+        return LossCliError(f"{self.label}: {what} is longer than {self.block_bytes:,} bytes, the longest row losscli reads",
+                            f"check the file (is it {self.fmt.upper()}?), or set {MAX_LINE_ENV}=BYTES for rows of that many columns")
 
     def batches(self, wanted: dict[str, str]) -> Iterator[dict[str, np.ndarray]]:
         import pyarrow as pa
@@ -79,7 +92,7 @@ class DelimitedSource(Source):
         try:
             reader = pcsv.open_csv(
                 self.stream,
-                read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
+                read_options=pcsv.ReadOptions(block_size=self.block_bytes, use_threads=False),
                 parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
                 convert_options=pcsv.ConvertOptions(
                     column_types={n: pa.float64() if wanted[n] == NUMBER else pa.string() for n in names},
@@ -151,7 +164,7 @@ class DelimitedSource(Source):
         try:
             reader = pcsv.open_csv(
                 stream,
-                read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
+                read_options=pcsv.ReadOptions(block_size=self.block_bytes, use_threads=False),
                 parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
                 convert_options=pcsv.ConvertOptions(column_types={column: pa.string()}, include_columns=[column],
                                                     strings_can_be_null=False),
@@ -180,6 +193,8 @@ class DelimitedSource(Source):
             column = list(self.fields)[int(found.group(1))]
             line = int(found.group(2)) if found.group(2) else None
             return self._bad_number(column, found.group(3), line)
+        if "straddling object straddles two block boundaries" in text:
+            return self._too_long("a row (or a quoted cell)")
         if "Empty CSV" in text:
             return LossCliError(f"{self.label}: the file is empty", "a table needs a header line and data rows")
         return LossCliError(f"{self.label}: malformed {self.fmt.upper()}: {text.splitlines()[0]}", "check the file")
@@ -220,6 +235,16 @@ class DelimitedSource(Source):
 
     def close(self) -> None:
         self.stream.close()
+
+
+def _block_bytes() -> int:
+    text = os.environ.get(MAX_LINE_ENV, "")
+    if not text:
+        return BLOCK_BYTES
+    if not text.isdigit() or not BLOCK_BYTES <= int(text) <= MAX_LINE_CEILING:
+        raise LossCliError(f"{MAX_LINE_ENV}={text!r} is not a number of bytes from {BLOCK_BYTES} to {MAX_LINE_CEILING}",
+                           f"e.g. {MAX_LINE_ENV}={BLOCK_BYTES * 16}")
+    return int(text)
 
 
 def _text_stream(stream: IO[bytes], label: str) -> IO[bytes]:

@@ -174,7 +174,7 @@ class NpySource(Source):
         if header.fortran and isinstance(reading, _Capture):  # column-major: cannot be read row by row from a pipe
             from losscli.readers.streams import Replay
 
-            file = spool(Replay(bytes(reading.seen), file), label)  # type: ignore[arg-type]
+            file = spool(Replay(bytes(reading.seen), file), label, limit=header.offset + header.nbytes)  # type: ignore[arg-type]
             self._file, seekable = file, True
         size = _file_size(file) if seekable else None
         _check_size(label, header, None if size is None else size - header.offset)

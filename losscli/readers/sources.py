@@ -13,7 +13,9 @@ from typing import IO
 from losscli.errors import LossCliError
 from losscli.readers.base import Source
 from losscli.readers.formats import STDIN, detect_format
-from losscli.readers.streams import is_regular, open_binary, spool
+from losscli.readers.streams import Replay, is_regular, open_binary, read_head, spool
+
+PARQUET_MAGIC = b"PAR1"
 
 
 def open_source(path: str, input_format: str | None, stdin: IO[bytes] | None = None) -> Source:
@@ -35,8 +37,12 @@ def open_source(path: str, input_format: str | None, stdin: IO[bytes] | None = N
     if fmt == "parquet":
         from losscli.readers.parquet import ParquetSource
 
-        if not seekable:  # Parquet's footer is at the end: copy the stream to disk first
-            stream = spool(stream, label)
+        if not seekable:  # Parquet's footer is at the end: copy the stream to disk first (if it is Parquet at all)
+            head = read_head(stream, len(PARQUET_MAGIC))
+            if head != PARQUET_MAGIC:
+                raise LossCliError(f"{label}: not a Parquet stream (it does not start with {PARQUET_MAGIC.decode()})",
+                                   "check the input and --input-format")
+            stream = spool(Replay(head, stream), label)  # type: ignore[arg-type]
         return ParquetSource(stream, label)
     from losscli.readers.numpy_files import numpy_source
 

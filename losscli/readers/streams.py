@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import stat
 import tempfile
 from typing import IO
@@ -17,6 +16,8 @@ from typing import IO
 from losscli.errors import LossCliError
 
 COPY_BLOCK = 1 << 20
+MAX_SPOOL_ENV = "LOSSCLI_MAX_SPOOL_BYTES"
+DEFAULT_MAX_SPOOL = 64 << 30
 
 
 def is_regular(path: str) -> bool:
@@ -36,16 +37,43 @@ def open_binary(path: str, label: str) -> IO[bytes]:
         raise LossCliError(f"{label}: cannot open ({exc.strerror or exc})", "check the path") from None
 
 
-def spool(stream: IO[bytes], label: str) -> IO[bytes]:
-    """Copy a pipe to an anonymous temporary file (on disk) and return it, rewound."""
+def spool(stream: IO[bytes], label: str, limit: int | None = None) -> IO[bytes]:
+    """Copy a pipe to an anonymous temporary file (on disk) and return it, rewound.
+
+    At most ``limit`` bytes (default ``$LOSSCLI_MAX_SPOOL_BYTES``, 64 GiB) are copied: an
+    endless stream (``< /dev/zero``) is an error, not a full disk.
+    """
+    cap = limit if limit is not None else _max_spool_bytes()
     copy = tempfile.TemporaryFile()  # noqa: SIM115
+    copied = 0
     try:
-        shutil.copyfileobj(stream, copy, COPY_BLOCK)
+        while block := stream.read(COPY_BLOCK):
+            copied += len(block)
+            if copied > cap:
+                raise LossCliError(
+                    f"{label}: the stream holds more than {cap:,} bytes" + (
+                        ", more than its header declares" if limit is not None else
+                        ", the most losscli copies to disk before reading a Parquet or NPZ stream"),
+                    "check the input" if limit is not None else f"pass a file instead, or set {MAX_SPOOL_ENV}=BYTES")
+            copy.write(block)
     except OSError as exc:
         copy.close()
-        raise LossCliError(f"{label}: cannot read the stream ({exc})") from None
+        raise LossCliError(f"{label}: cannot copy the stream to a temporary file ({exc.strerror or exc})",
+                           "pass a file instead, or free space in the temporary directory") from None
+    except LossCliError:
+        copy.close()
+        raise
     copy.seek(0)
     return copy
+
+
+def _max_spool_bytes() -> int:
+    text = os.environ.get(MAX_SPOOL_ENV, "")
+    if not text:
+        return DEFAULT_MAX_SPOOL
+    if not text.isdigit() or int(text) < 1:
+        raise LossCliError(f"{MAX_SPOOL_ENV}={text!r} is not a positive whole number of bytes", f"e.g. {MAX_SPOOL_ENV}={DEFAULT_MAX_SPOOL}")
+    return int(text)
 
 
 class Replay(io.RawIOBase):
