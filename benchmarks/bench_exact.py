@@ -56,7 +56,7 @@ def finite_check(chunks: list[np.ndarray]) -> None:
 
 def extract_only(chunks: list[np.ndarray]) -> None:
     for chunk in chunks:
-        extract(chunk)
+        extract(chunk, max(float(chunk.max()), -float(chunk.min())))
 
 
 def split_only(chunks: list[np.ndarray]) -> None:

@@ -83,31 +83,40 @@ def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return bins, high, m
 
 
-def extract(x: np.ndarray) -> tuple[int, np.ndarray | None]:
+def extract(x: np.ndarray, top: float) -> tuple[int, np.ndarray | None]:
     """The exact sum of finite ``x`` by extraction (see the module docstring), in units of ``2**-1126``.
 
-    Returns ``(total, rest)``: ``rest`` (scratch space) holds what is still to be added when
-    the levels ran out or reached the ends of the float range, else None.
+    ``top`` is ``max |x|``. Returns ``(total, rest)``: ``rest`` (scratch space) holds what is
+    still to be added when the levels ran out or reached the ends of the float range, else
+    None. From the second level on only the non-zero residuals are carried (after two levels
+    of typical losses, a handful of values), so a last level costs next to nothing.
     """
-    n = x.size
-    k = max(2, (n - 1).bit_length())  # n ≤ 2**k
-    top = max(float(x.max()), -float(x.min()))
     if top == 0.0:
         return 0, None
+    n = x.size
     exponent = math.frexp(top)[1]  # every |x| < 2**exponent
     high, rest = _scratch.floats(n)
     source, total = x, 0
-    for _ in range(MAX_LEVELS):
+    for level in range(MAX_LEVELS):
+        k = max(2, (n - 1).bit_length())  # n ≤ 2**k
         if not -1022 <= exponent + k <= 1022:  # σ and its grid must be normal doubles
             return total, source
         sigma = math.ldexp(1.5, exponent + k)
-        np.add(source, sigma, out=high)
-        high -= sigma
-        numerator, denominator = float(high.sum()).as_integer_ratio()  # the sum is exact; its denominator a power of 2
+        h, r = high[:n], rest[:n]
+        np.add(source, sigma, out=h)
+        h -= sigma
+        numerator, denominator = float(h.sum()).as_integer_ratio()  # the sum is exact; its denominator a power of 2
         total += numerator << (_SHIFT + 1 - denominator.bit_length())
-        np.subtract(source, high, out=rest)
-        source = rest
-        top = max(float(rest.max()), -float(rest.min()))  # below 2**(exponent + k − 52)
+        np.subtract(source, h, out=r)
+        if level:  # keep the non-zero residuals only
+            kept = r[r != 0]
+            n = kept.size
+            if not n:
+                return total, None
+            r = rest[:n]
+            r[:] = kept
+        source = r
+        top = max(float(r.max()), -float(r.min()))  # below 2**(exponent + k − 52)
         if top == 0.0:
             return total, None
         exponent = math.frexp(top)[1]
@@ -201,20 +210,24 @@ class ExactSum:
         self._pending = 0
         self.nan = self.pos_inf = self.neg_inf = 0
 
-    def add(self, x: np.ndarray, finite: bool = False) -> None:
-        """Fold in a chunk of values (any shape; converted to float64); ``finite``: the caller checked them."""
+    def add(self, x: np.ndarray) -> bool:
+        """Fold in a chunk of values (any shape; converted to float64); returns whether they were all finite."""
         x = np.asarray(x, dtype=np.float64).reshape(-1)
         if not x.size:
-            return
-        if not finite and not all_finite(x):
+            return True
+        high, low = float(x.max()), float(x.min())  # NaN propagates: the one look that finds non-finite values
+        finite = math.isfinite(high) and math.isfinite(low)
+        if not finite:
             x, (nan, pos, neg) = _finite_part(x)
             self.nan += nan
             self.pos_inf += pos
             self.neg_inf += neg
-        total, rest = extract(x)
+            high, low = (float(x.max()), float(x.min())) if x.size else (0.0, 0.0)
+        total, rest = extract(x, max(high, -low))
         self._total += total
         if rest is not None:
             self._bin(rest)
+        return finite
 
     def _bin(self, x: np.ndarray) -> None:
         if self._pending + x.size >= _FLUSH_AFTER:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from losscli.errors import LossCliError
-from losscli.exact import ExactSum, GroupedExactSum, Total, all_finite
+from losscli.exact import ExactSum, GroupedExactSum, Total
 from losscli.reduction import Combine, Sums, effective_reducer, finish
 from losscli.registry.declarations import Reducer
 
@@ -77,11 +77,9 @@ class LossState:
         values = chunk.values
         self.count += len(values)
         wl = chunk.weighted_loss()
-        finite = all_finite(wl)
-        if not finite:  # a non-finite loss, or w·l overflowing
+        if not self.weighted_sum.add(wl):  # a non-finite loss, or w·l overflowing
             self.n_nonfinite += int(wl.size - np.isfinite(wl).sum())
         self.weighted |= chunk.sample_weight is not None
-        self.weighted_sum.add(wl, finite=finite)
         if self.reducer is Reducer.ROOT_MEAN:
             self.weighted_sq_sum = self.weighted_sq_sum or ExactSum()
             with np.errstate(over="ignore", invalid="ignore"):

@@ -510,8 +510,8 @@ def test_hostile_npy_on_stdin(content: bytes, fragments: tuple[str, ...], tmp_pa
 
 
 @pytest.mark.parametrize("fmt, content, fragment", [
-    ("parquet", NOISE, "not a valid Parquet file"),
-    ("parquet", b"", "not a valid Parquet file"),
+    ("parquet", NOISE, "not a Parquet stream"),
+    ("parquet", b"", "not a Parquet stream"),
     ("npz", b"PK\x03\x04" + NOISE, "not a valid NPZ"),
     ("csv", b"", "empty"),
     ("csv", b"pred,target\n1,2\n" + NOISE, "malformed CSV"),
