@@ -6,7 +6,7 @@ it a chunk at a time as an :class:`InputArray`, which knows the chunk's first fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from losscli.errors import LossCliError
@@ -124,7 +124,10 @@ class InputArray:
         return f"{self.source} index [{', '.join(str(i) for i in (file_row, *rest))}]"
 
     def with_data(self, data: np.ndarray) -> InputArray:
-        return replace(self, data=data)
+        """This input holding ``data`` instead (self when it already does: called per chunk, so kept cheap)."""
+        if data is self.data:
+            return self
+        return InputArray(self.role, data, self.source, self.columns, self.offset, self.n_rows)
 
 
 def role_keys(role_names: list[str], position: int) -> list[str]:

@@ -124,7 +124,7 @@ def _check_kind(
         kind = Kind.CLASS_INDICES if data.ndim == 1 and first.data.ndim == 2 else Kind.SOFT_TARGETS
     if kind is Kind.CLASS_INDICES:
         return _class_indices(entry, params, inp.with_data(data), label, rows, first)
-    data = data if data.dtype.kind == "f" and entry.keeps_dtype else as_float64(inp.with_data(data), label, rows)
+    data = data if data.dtype.kind == "f" and entry.keeps_dtype else as_float64(data, inp, label, rows)
     if kind in _RANGE_CHECKS:
         outside, what = _RANGE_CHECKS[kind]
         _raise_if_any(outside(data), inp, label, what, rows, _kind_hint(kind, entry))
@@ -159,13 +159,13 @@ def _class_indices(
     return values
 
 
-def as_float64(inp: InputArray, label: str, rows: np.ndarray | None) -> np.ndarray:
-    """``inp``'s values as float64, the dtype every loss computes in; an integer float64 cannot hold exactly is refused."""
-    inexact = inexact_integers(inp.data)
+def as_float64(data: np.ndarray, inp: InputArray, label: str, rows: np.ndarray | None) -> np.ndarray:
+    """``data`` (of input ``inp``) as float64, the dtype every loss computes in; an integer float64 cannot hold exactly is refused."""
+    inexact = inexact_integers(data)
     if inexact is not None:
-        _raise_if_any(inexact, inp, label, "holds integers float64 cannot represent exactly (beyond ±2^53)", rows,
-                      "losses are computed in float64: subtract an offset or rescale so the values stay within ±2^53")
-    return inp.data.astype(np.float64, copy=False)
+        _raise_if_any(inexact, inp.with_data(data), label, "holds integers float64 cannot represent exactly (beyond ±2^53)",
+                      rows, "losses are computed in float64: subtract an offset or rescale so the values stay within ±2^53")
+    return data.astype(np.float64, copy=False)
 
 
 def _raise_if_any(
@@ -208,6 +208,6 @@ def check_weights(weight: InputArray, rows: np.ndarray | None = None) -> np.ndar
         data = data.reshape(-1)
     if data.ndim != 1:
         raise LossCliError(f"sample weights must be one number per sample, got {weight.describe()}", "select a single weight column")
-    data = as_float64(weight.with_data(data), "", rows)
+    data = as_float64(data, weight, "", rows)
     _raise_if_any(data < 0, weight.with_data(data), "", "must be non-negative", rows, "use zero to leave a sample out")
     return data
