@@ -179,7 +179,11 @@ def section_settings(config: dict[str, Any], section: str, base: str) -> Any:
         return [f"{loss}={limit}" for loss, limit in value.items()]
 
     if section == "eval":
-        runs = [path(p, "predictions") for p in strings("predictions")]
+        predictions = strings("predictions")
+        if len(predictions) > 1:
+            raise LossCliError(f"{where} predictions names {len(predictions)} files, but [eval] scores one run",
+                               'give one file (predictions = "run.parquet"); to score several, list them as [compare] candidates')
+        runs = [path(p, "predictions") for p in predictions]
         target = table.get("target")
         runs += [path(target, "target")] if target is not None else []
     else:

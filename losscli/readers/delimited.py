@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import math
 import os
 import re
 import zlib
@@ -23,7 +24,6 @@ from losscli.readers.base import NUMBER, Field, Source
 from losscli.readers.streams import Replay, file_size, read_head
 
 _EXACT = float(2**53)  # float64 holds every integer up to this magnitude
-_INT64_RANGE = float(2**64)  # text integers (ids, counts, timestamps) that large fit a 64-bit integer
 BLOCK_BYTES = 1 << 20  # text parsed at once: bounds memory whatever the file's size, and the longest row
 MAX_LINE_ENV = "LOSSCLI_MAX_LINE_BYTES"  # raises that bound, for rows of very many columns
 MAX_LINE_CEILING = 1 << 30
@@ -48,6 +48,7 @@ class DelimitedSource(Source):
         self.raw = Replay(b"", stream)  # counts the bytes read from the file
         self.stream = _text_stream(self.raw, label)
         head = self._read_header()
+        self.header = head  # every name in file order, repeats included (pyarrow's column numbers index it)
         self.fields = {name: Field(name, "f") for name in head}
         self.duplicates = frozenset(name for name in self.fields if head.count(name) > 1)
         self._used = False
@@ -120,15 +121,12 @@ class DelimitedSource(Source):
     def _check_huge(self, values: np.ndarray, name: str) -> None:
         """Refuse integer text float64 cannot hold exactly (``9007199254740993`` would read as ...992).
 
-        Only a column with a number in [2^53, 2^64) in magnitude is looked into, once, by reading
-        it again as text (files only: a stream cannot be read twice).
+        Only a column with a number of magnitude 2^53 or more is looked into, once, by reading it
+        again as text (files only: a stream cannot be read twice).
         """
         if name in self._huge or not len(values) or self.reopen is None:
             return
         if np.fmax.reduce(values) < _EXACT and np.fmin.reduce(values) > -_EXACT:
-            return
-        magnitude = np.abs(values)
-        if not ((magnitude >= _EXACT) & (magnitude < _INT64_RANGE)).any():
             return
         self._huge.add(name)
         found = self._inexact_integer_text(name)
@@ -149,7 +147,9 @@ class DelimitedSource(Source):
             long_integers = numeric_column(pc.match_substring_regex(trimmed, r"^[+-]?[0-9]{16,}$"), self.label, column)
             for at in np.flatnonzero(long_integers.astype(bool))[:1000].tolist():  # a bounded look, not every row
                 text = trimmed[at].as_py()
-                if int(text) != int(float(text)):
+                if len(text.lstrip("+-0")) > 309 or math.isinf(as_float := float(text)):
+                    continue  # beyond the double range: read as ±inf, which --nan handles
+                if int(text) != int(as_float):
                     return offset + at, text
             offset += len(cells)
         return None
@@ -190,7 +190,7 @@ class DelimitedSource(Source):
             )
         found = re.search(r"column #(\d+): (?:Row #(\d+): )?CSV conversion error to double: invalid value '(.*)'", text)
         if found:
-            column = list(self.fields)[int(found.group(1))]
+            column = self.header[int(found.group(1))]
             line = int(found.group(2)) if found.group(2) else None
             return self._bad_number(column, found.group(3), line)
         if "straddling object straddles two block boundaries" in text:

@@ -56,8 +56,15 @@ def _axes(raw: RawValue, where: str) -> list[int] | None:
     if raw is None:
         return None
     items = raw if isinstance(raw, list) else [raw]
-    if not items or any(isinstance(i, bool) or not isinstance(i, (int, float)) or float(i) != int(i) for i in items):
-        raise LossCliError(f"{where} must be none, an axis or a list of axes, got {raw!r}", "e.g. axis=none or axis=[1,2]")
+
+    def is_axis(item: RawValue) -> bool:  # a whole number an array could have as an axis (inf, nan, 1e400 are not)
+        if isinstance(item, bool) or not isinstance(item, (int, float)):
+            return False
+        return abs(item) < 64 if isinstance(item, int) else (math.isfinite(item) and item.is_integer() and abs(item) < 64)
+
+    if not items or not all(is_axis(i) for i in items):
+        shown = raw if not isinstance(raw, int) or abs(raw) < 10**20 else f"an integer of {len(str(abs(raw)))} digits"
+        raise LossCliError(f"{where} must be none, an axis or a list of axes, got {shown!r}", "e.g. axis=none or axis=[1,2]")
     return [int(i) for i in items]
 
 
