@@ -185,12 +185,21 @@ def test_bad_input_is_one_error_line(bad: Case, in_tmp: Path) -> None:
 
 # --------------------------------------------------------------------------- --debug
 
-def test_debug_shows_the_traceback(in_tmp: Path) -> None:
-    result = invoke("--debug", "eval", "nope.csv", "--loss", "mse")
-    assert isinstance(result.exception, LossCliError) or "Traceback" in result.output, (
-        f"exit {result.exit_code}, exception {result.exception!r}\n{result.output}"
-    )
-    assert not result.stderr.startswith(PREFIX)
+@pytest.mark.parametrize("args", [("--debug", "eval", "nope.csv", "--loss", "mse"), ("eval", "nope.csv", "--debug", "--loss", "mse"),
+                                  ("eval", "nope.csv", "--loss", "mse", "--debug")])
+def test_debug_anywhere_shows_the_traceback_and_keeps_the_exit_code(in_tmp: Path, args: tuple[str, ...]) -> None:
+    result = run_losscli(*args, cwd=in_tmp)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("Traceback") and "LossCliError" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith(PREFIX) and "nope.csv" in result.stderr.splitlines()[-1]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [("--label", "--debug"), ("--pred-col", "--debug"), ("--", "--debug")])
+def test_debug_as_a_value_or_after_a_double_dash_is_not_the_flag(in_tmp: Path, args: tuple[str, ...]) -> None:
+    result = run_losscli("eval", "nope.csv", "--loss", "mse", *args, cwd=in_tmp)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stderr.startswith(PREFIX) and len(result.stderr.splitlines()) == 1
 
 
 # --------------------------------------------------------------------------- real processes

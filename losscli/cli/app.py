@@ -63,15 +63,15 @@ class LossCliGroup(TyperGroup):
         from losscli.cli.coerce import install
 
         args = list(sys.argv[1:] if args is None else args)
-        debug = "--debug" in args
         install(self)  # option values without pydantic (Typer 0.2x would import it for every run)
+        debug, args = self._take_debug(args)
         try:
             code = super().main(args=args, prog_name=prog_name or "losscli", complete_var=complete_var,
                                 standalone_mode=False, **extra)
             code = code if isinstance(code, int) else 0
         except LossCliError as exc:
             if debug:
-                raise
+                _traceback()
             code = _fail(str(exc), exc.code)
         except (BrokenPipeError, PipeClosed):
             _silence_stdout()
@@ -80,7 +80,7 @@ class LossCliGroup(TyperGroup):
             code = 130
         except Exception as exc:  # click's usage errors have these two attributes, whatever click is vendored
             if debug:
-                raise
+                _traceback()
             if type(exc).__name__ == "NoArgsIsHelpError":  # `losscli`, `losscli eval` alone: the help, as it is
                 write_stderr(exc.format_message().rstrip("\n") + "\n")  # type: ignore[attr-defined]
                 code = EXIT_USAGE
@@ -95,6 +95,36 @@ class LossCliGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+    def _take_debug(self, args: list[str]) -> tuple[bool, list[str]]:
+        """``--debug`` wherever it stands as an option (before or after the command), taken out of ``args``;
+        a ``--debug`` that is another option's value (``--label --debug``) or follows ``--`` stays."""
+        takes_value = {opt for command in (self, *self.commands.values()) for param in command.params
+                       if getattr(param, "param_type_name", "") == "option" and not getattr(param, "is_flag", False)
+                       and not getattr(param, "count", False) for opt in param.opts}
+        kept: list[str] = []
+        debug = value_next = False
+        for i, arg in enumerate(args):
+            if value_next:
+                value_next = False
+            elif arg == "--":
+                kept.extend(args[i:])
+                break
+            elif arg == "--debug":
+                debug = True
+                continue
+            else:
+                value_next = arg in takes_value
+            kept.append(arg)
+        return debug, kept
+
+
+def _traceback() -> None:
+    """``--debug``: the traceback on stderr; the exit code stays the error's own (never 1, a failed gate's)."""
+    import traceback
+
+    write_stderr(traceback.format_exc())
 
 
 def _fail(message: str, code: int) -> int:

@@ -96,8 +96,6 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
     if not 0 < settings.ci < 1:  # nan fails too; checked with or without --bootstrap
         raise LossCliError(f"the confidence level (--ci, ci) must lie strictly between 0 and 1, got {settings.ci!r}", "e.g. 0.95")
     settings.check_bootstrap_settings()
-    for message, hint in settings.idle_settings(default_format(settings.fmt), show_samples=False):
-        warn(message, hint)
     if settings.require_significant and settings.bootstrap is None:
         raise LossCliError("--require-significant needs --bootstrap N", "add --bootstrap 1000 (and --seed for reproducible intervals)")
     if settings.id_cols and settings.worst is None:
@@ -109,6 +107,8 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
                                  settings.reduction, settings.nan, group_by=settings.group_by,
                                  keep_terms=bool(settings.bootstrap or settings.worst), meter=progress.meter)
         comparison = compare(losses, runs, boot, progress.resamples)
+    for message, hint in settings.idle_settings(default_format(settings.fmt), show_samples=False):
+        warn(message, hint)
     specs, names = loss_keys(losses)
     if settings.group_by:
         if any(run.evaluation is None for run in runs):

@@ -97,8 +97,6 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
         raise LossCliError("--group-by needs a reduced value: drop --reduction none")
     fmt = default_format(settings.fmt)
     show_samples = settings.per_sample or settings.worst is not None or settings.reduction == "none"
-    for message, hint in settings.idle_settings(fmt, show_samples):
-        warn(message, hint)
     streamed = fmt in ROW_FORMATS and settings.group_by is None and settings.worst is None
     outputs = Outputs(group_by=settings.group_by)
     if settings.worst is not None:
@@ -113,7 +111,7 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     with Progress(progress_wanted(settings.quiet, rows_on_stdout=streamed and show_samples)) as progress:
         outputs.meter = progress.meter((settings.runs or list(settings.inputs.values()) or ["input"])[0])
         evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan, outputs=outputs)
-    for message, hint in evaluation.warnings:
+    for message, hint in [*settings.idle_settings(fmt, show_samples), *evaluation.warnings]:  # after the pass: an error comes alone
         warn(message, hint)
     outcomes = []
     if targets:

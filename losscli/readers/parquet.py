@@ -29,7 +29,7 @@ class ParquetSource(Source):
         try:
             self.file = pq.ParquetFile(data, pre_buffer=False, buffer_size=READ_BUFFER)
             schema = self.file.schema_arrow
-        except (pa.ArrowException, OSError) as exc:
+        except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # UnicodeDecodeError: a field name not UTF-8
             raise LossCliError(f"{label}: not a valid Parquet file ({exc})", "check the file and its extension") from None
         self.fields = {f.name: Field(f.name, arrow_kind(f.type)) for f in schema}
         self.duplicates = frozenset(name for name in self.fields if schema.names.count(name) > 1)
