@@ -2,7 +2,7 @@
 
     python benchmarks/bench_chunks.py [N]
 
-Prints the best of 5 runs for each loss, with the chunk size the engine uses (128K values) and
+Prints the best of 5 runs for each loss, with the chunk size the engine uses (32K values) and
 with one chunk holding every row (plain whole-array NumPy).
 """
 
