@@ -168,3 +168,15 @@ def test_a_literal_na_label_is_a_group_of_its_own(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     groups = {row["group"]: (row["n"], row["value"]) for row in strict_json(result.stdout)["groups"]["rows"]}
     assert groups == {"NA": (2, 2.5), "": (2, 0.5), "null": (1, 0.0)}
+
+
+# --- --nan propagate keeps every row -------------------------------------------------------------
+
+def test_propagate_keeps_rows_even_when_every_one_is_non_finite(tmp_path: Path) -> None:
+    path = tmp_path / "nan.csv"
+    path.write_text("pred,target\nnan,1\n2,inf\n")
+    result = cli("eval", path, "--loss", "mse", "--nan", "propagate", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    loss = strict_json(result.stdout)["losses"]["mse"]
+    assert (loss["value"], loss["n"], loss["n_nonfinite"]) == (None, 2, 2)
+    usage_error(cli("eval", path, "--loss", "mse", "--nan", "omit"), "nothing is left", "--nan propagate")

@@ -129,8 +129,9 @@ class _Pass:
                 source.close()
         if self.n_rows == 0:
             raise LossCliError(f"{self.used[0].label}: no samples to evaluate")
-        if self.n_bad == self.n_rows:
-            raise LossCliError("every row has a non-finite input value, so nothing is left to evaluate")
+        if self.n_bad == self.n_rows and self.nan == "omit":  # under propagate every row stays, with a null loss
+            raise LossCliError("every row has a non-finite input value, so nothing is left to evaluate",
+                               "fix the data, or pass --nan propagate to report null")
         return self._evaluation()
 
     def _mismatch(self, counts: list[int]) -> LossCliError:
