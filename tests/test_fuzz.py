@@ -838,17 +838,21 @@ def numpy_reads(content: bytes) -> Any:
             loaded = np.load(io.BytesIO(content), allow_pickle=False)
             if isinstance(loaded, np.lib.npyio.NpzFile):  # member by member: losscli reads only those it uses
                 with loaded:
-                    loaded = {name: member for name in loaded.files if (member := _member(loaded, name)) is not None}
+                    loaded = {name: _member(loaded, name) for name in loaded.files}
     except Exception:  # noqa: BLE001 - whatever NumPy refuses, there is no oracle
         return None
     return LEGACY if any("Python 2" in str(w.message) for w in caught) else loaded
 
 
+BROKEN = "a member NumPy cannot read"
+
+
 def _member(archive: Any, name: str) -> Any:
+    """One member as NumPy reads it, or BROKEN (an unused broken member is no reason to refuse the archive)."""
     try:
         return archive[name]
     except Exception:  # noqa: BLE001 - a damaged member NumPy refuses: none to compare with
-        return None
+        return BROKEN
 
 
 @fuzz(150)
@@ -905,8 +909,19 @@ def test_mutated_npz(corpus: Path, content: bytes) -> None:
     check_npz(corpus, content)
 
 
+def _damaged_member(archive: bytes, name: bytes) -> bytes:
+    """``archive`` with the deflated data of member ``name`` overwritten in its middle (its headers intact)."""
+    at = archive.index(b"PK\x03\x04" + archive[4:6])  # the first local header, to learn the layout
+    at = archive.index(name, at) + len(name)
+    extra = int.from_bytes(archive[at - len(name) - 2:at - len(name)], "little")
+    start = at + extra + 4
+    return archive[:start] + b"\xff" * 8 + archive[start + 8:]
+
+
 @fuzz(120)
 @given(content=mutations(NPZ_PACKED))
+@example(content=_damaged_member(NPZ_PACKED, b"weight.npy"))  # NumPy reads pred and target; losscli needs the weight too
+@example(content=_damaged_member(NPZ_PACKED, b"pred.npy"))
 def test_mutated_compressed_npz(corpus: Path, content: bytes) -> None:
     """The same for a deflated NPZ with a weight array (used as sample weights)."""
     check_npz(corpus, content)
