@@ -96,7 +96,6 @@ class LossCliGroup(TyperGroup):
             sys.exit(code)
         return code
 
-
     def _take_debug(self, args: list[str]) -> tuple[bool, list[str]]:
         """``--debug`` wherever it stands as an option (before or after the command), taken out of ``args``;
         a ``--debug`` that is another option's value (``--label --debug``) or follows ``--`` stays."""

@@ -278,7 +278,7 @@ class _Overflow:
     def warning(self, loss: ResolvedLoss, result: LossResult) -> tuple[str, str] | None:
         """(message, hint) when the reduced value is not finite though every input was."""
         reducer = result.state.effective_reducer
-        if self.count and self.first_row is not None:
+        if self.first_row is not None:  # set with the first overflowing row
             what = "w·loss" if self.weights_to_blame else "loss"
             hint = ("divide the weights by a constant (a weighted mean depends only on their ratios)" if self.weights_to_blame
                     else "rescale the inputs or the loss parameters; values near the float64 limit overflow")
