@@ -309,6 +309,17 @@ def test_damaged_npz_is_an_error(data: Path, case: str) -> None:
     usage_error(losscli("eval", "bad.npz", "--loss", "mse", cwd=data), "bad.npz")
 
 
+def test_damaged_member_counts_only_when_used(data: Path) -> None:
+    """An archive member that is not an array is no reason to refuse the arrays that are; choosing it is the error."""
+    members = {"pred.npy": _npy_bytes(PRED), "target.npy": _npy_bytes(TARGET), "notes.npy": b"not an array"}
+    _zip(data / "notes.npz", members)
+    doc = valid(losscli("eval", "notes.npz", "--loss", "mse", "--format", "json", cwd=data))
+    assert doc["losses"]["mse"]["value"] == MSE
+    usage_error(losscli("eval", "notes.npz", "--loss", "mse", "--col", "pred=notes", cwd=data), "'notes'")
+    _zip(data / "weighted.npz", {**members, "weight.npy": b"not an array"})  # the weight array is used whenever present
+    usage_error(losscli("eval", "weighted.npz", "--loss", "mse", cwd=data), "'weight'")
+
+
 @pytest.mark.parametrize("compression", ["bzip2", "lzma"])
 def test_npz_of_other_compressions_is_read(data: Path, compression: str) -> None:
     import zipfile

@@ -34,6 +34,15 @@ class Field:
         return self.kind in "fiub"
 
 
+def repeated_names(label: str, names: list[str]) -> dict[str, LossCliError]:
+    """The refusal for each name a table's header holds more than once (which column is meant?)."""
+    return {
+        name: LossCliError(f"{label}: the header names column {name!r} more than once, so it is ambiguous",
+                           "give each column its own name")
+        for name in dict.fromkeys(names) if names.count(name) > 1
+    }
+
+
 class Source(ABC):
     """A readable input. ``n_rows`` is None where the format does not say (CSV, a stream)."""
 
@@ -41,7 +50,7 @@ class Source(ABC):
     is_table: bool
     fields: dict[str, Field]
     n_rows: int | None = None
-    duplicates: frozenset[str] = frozenset()  # names a table's header holds more than once: refused when chosen
+    refused: dict[str, LossCliError] = {}  # names that cannot be used (a repeated header name, a damaged member): raised when chosen
 
     @property
     def names(self) -> list[str]:

@@ -108,7 +108,7 @@ class InputResolver:
         for path in paths:
             source = self.sources[path]
             if name in source.names:
-                _unambiguous(source, [name])
+                _usable(source, [name])
                 if source.fields[name].shape:
                     raise LossCliError(f"{option} {name}: {source.label} holds a {1 + len(source.fields[name].shape)}-D array there",
                                        "name a 1-D column")
@@ -179,16 +179,15 @@ def _bind(role: str, source: Source, selectors: list[str], shared: bool, default
         )
     if len(names) > 1 and any(source.fields[n].shape for n in names):
         raise LossCliError(f"{source.label}: arrays {_listing(names)} are not all 1-D, so they cannot form columns")
-    _unambiguous(source, names)
+    _usable(source, names)
     return BoundInput(role, source, tuple(names), tuple(names) if source.is_table else None, NUMBER)
 
 
-def _unambiguous(source: Source, names: list[str]) -> None:
-    """Refuse a chosen column that the table's header names more than once (which one is meant?)."""
-    twice = [n for n in names if n in source.duplicates]
-    if twice:
-        raise LossCliError(f"{source.label}: the header names column {twice[0]!r} more than once, so it is ambiguous",
-                           "give each column its own name")
+def _usable(source: Source, names: list[str]) -> None:
+    """Refuse a chosen column or array that the source lists but cannot give (ambiguous, damaged)."""
+    refused = next((source.refused[n] for n in names if n in source.refused), None)
+    if refused is not None:
+        raise refused
 
 
 def select_columns(source: Source, selectors: list[str], role: str) -> list[str]:

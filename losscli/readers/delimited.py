@@ -20,7 +20,7 @@ import numpy as np
 
 from losscli.errors import LossCliError
 from losscli.readers.arrow_columns import label_column, numeric_column
-from losscli.readers.base import NUMBER, Field, Source
+from losscli.readers.base import NUMBER, Field, Source, repeated_names
 from losscli.readers.streams import Replay, file_size, read_head
 
 _EXACT = float(2**53)  # float64 holds every integer up to this magnitude
@@ -50,7 +50,7 @@ class DelimitedSource(Source):
         head = self._read_header()
         self.header = head  # every name in file order, repeats included (pyarrow's column numbers index it)
         self.fields = {name: Field(name, "f") for name in head}
-        self.duplicates = frozenset(name for name in self.fields if head.count(name) > 1)
+        self.refused = repeated_names(label, head)
         self._used = False
         self._huge: set[str] = set()
 

@@ -209,14 +209,22 @@ class NpzSource(Source):
         try:
             self.zip = zipfile.ZipFile(file)
             members = [info for info in self.zip.infolist() if info.filename.endswith(".npy")]
-            self.headers = {info.filename[:-4]: (info, self._header(info)) for info in members}
-        except LossCliError:
-            raise
         except _READ_ERRORS as exc:
             raise LossCliError(f"{label}: not a valid NPZ file ({exc})", "check the file and its extension") from None
+        self.headers: dict[str, tuple[zipfile.ZipInfo, Header]] = {}
+        self.refused = {}  # a member whose header NumPy's format cannot read: an unused one is no reason to refuse
+        for info in members:
+            try:
+                self.headers[info.filename[:-4]] = (info, self._header(info))
+            except LossCliError as exc:
+                self.refused[info.filename[:-4]] = exc
+            except _READ_ERRORS as exc:
+                self.refused[info.filename[:-4]] = LossCliError(
+                    f"{self._member_label(info.filename[:-4])}: cannot be read ({exc})", "check the file")
         if not self.headers:
-            raise LossCliError(f"{label}: the archive holds no arrays")
+            raise next(iter(self.refused.values()), LossCliError(f"{label}: the archive holds no arrays"))
         self.fields = {name: Field(name, h.dtype.kind, h.shape[1:], h.shape[0]) for name, (_, h) in self.headers.items()}
+        self.fields.update((name, Field(name, "?")) for name in self.refused)  # listed; an error only when chosen
         lengths = {h.shape[0] for _, h in self.headers.values()}
         self.n_rows = lengths.pop() if len(lengths) == 1 else None
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from losscli.errors import LossCliError
 from losscli.readers.arrow_columns import arrow_kind, label_column, numeric_column
-from losscli.readers.base import BATCH_ROWS, NUMBER, Field, Source
+from losscli.readers.base import BATCH_ROWS, NUMBER, Field, Source, repeated_names
 
 READ_BUFFER = 1 << 20
 
@@ -32,7 +32,7 @@ class ParquetSource(Source):
         except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # UnicodeDecodeError: a field name not UTF-8
             raise LossCliError(f"{label}: not a valid Parquet file ({exc})", "check the file and its extension") from None
         self.fields = {f.name: Field(f.name, arrow_kind(f.type)) for f in schema}
-        self.duplicates = frozenset(name for name in self.fields if schema.names.count(name) > 1)
+        self.refused = repeated_names(label, schema.names)
         self.n_rows = self.file.metadata.num_rows
         if self.n_rows == 0:
             raise LossCliError(f"{label}: the table has columns but no rows")
