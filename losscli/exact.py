@@ -88,8 +88,9 @@ def extract(x: np.ndarray, top: float) -> tuple[int, np.ndarray | None]:
 
     ``top`` is ``max |x|``. Returns ``(total, rest)``: ``rest`` (scratch space) holds what is
     still to be added when the levels ran out or reached the ends of the float range, else
-    None. From the second level on only the non-zero residuals are carried (after two levels
-    of typical losses, a handful of values), so a last level costs next to nothing.
+    None. The first level's residuals are bounded by its grid, unlooked at; from the second
+    level on only the non-zero residuals are carried (after two levels of typical losses, a
+    handful of values), so a last level costs next to nothing.
     """
     if top == 0.0:
         return 0, None
@@ -108,18 +109,16 @@ def extract(x: np.ndarray, top: float) -> tuple[int, np.ndarray | None]:
         numerator, denominator = float(h.sum()).as_integer_ratio()  # the sum is exact; its denominator a power of 2
         total += numerator << (_SHIFT + 1 - denominator.bit_length())
         np.subtract(source, h, out=r)
-        if level:  # keep the non-zero residuals only
-            kept = r[r != 0]
-            n = kept.size
-            if not n:
-                return total, None
-            r = rest[:n]
-            r[:] = kept
-        source = r
-        top = max(float(r.max()), -float(r.min()))  # below 2**(exponent + k − 52)
-        if top == 0.0:
+        if not level:  # |r| ≤ u/2 for u = 2**(exponent + k − 52): a bound for the next level without a look at r
+            source, exponent = r, exponent + k - 52
+            continue
+        kept = r[r != 0]  # from the second level on, only the non-zero residuals are carried
+        n = kept.size
+        if not n:
             return total, None
-        exponent = math.frexp(top)[1]
+        source = rest[:n]
+        source[:] = kept
+        exponent = math.frexp(max(float(source.max()), -float(source.min())))[1]  # of a few values: a tight bound is cheap
     return total, source
 
 

@@ -1,6 +1,6 @@
 """The one pass: read every input a chunk at a time, evaluate every loss on it, fold the states.
 
-Per chunk (cache-sized, ~32K values): rows with non-finite inputs follow ``--nan`` (``error``
+Per chunk (cache-sized, ~64K values): rows with non-finite inputs follow ``--nan`` (``error``
 stops with the first one's place, ``omit`` drops them, ``propagate`` gives them a NaN loss);
 each loss checks its inputs' shapes and kinds, returns one loss per sample, and folds the
 chunk into its :class:`~losscli.state.LossState` (and per group, with ``--group-by``). Rows
@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from losscli.engine.heap import keep_heap_pages
 from losscli.engine.losses import ResolvedLoss, check_weight_support
 from losscli.engine.results import Evaluation, InputInfo, LossResult
 from losscli.engine.samples import FirstRows, Sink, TopRows
@@ -31,7 +32,7 @@ from losscli.registry import Pooled, Reducer, Weighted
 from losscli.registry.validation import check_weights, prepare_inputs
 from losscli.state import Fold, GroupIndex, GroupStates, LossState
 
-CHUNK_VALUES = 32_768  # values of every input a chunk holds (larger chunks measured slower on memory-mapped NPY)
+CHUNK_VALUES = 65_536  # values of every input a chunk holds: a chunk and its scratch arrays stay in a 2 MiB L2 (96K values measured 1.7× slower)
 NAN_POLICIES = ("error", "omit", "propagate")
 
 
@@ -80,6 +81,7 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate every loss over the same rows of the inputs ``binder`` finds for it, in one pass."""
     outputs = outputs or Outputs(keep_terms=keep_terms)
+    keep_heap_pages()
     _check_named_roles(losses, binder)
     bound = [binder.bind([r.name for r in loss.entry.roles]) for loss in losses]
     weight = binder.weight()

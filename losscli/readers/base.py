@@ -50,6 +50,7 @@ class Source(ABC):
     is_table: bool
     fields: dict[str, Field]
     n_rows: int | None = None
+    prefetch: bool = False  # decoding costs more than handing out slices: batches are read ahead on a thread
     refused: dict[str, LossCliError] = {}  # names that cannot be used (a repeated header name, a damaged member): raised when chosen
 
     @property

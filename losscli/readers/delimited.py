@@ -37,6 +37,7 @@ class DelimitedSource(Source):
     """A CSV/TSV table. ``reopen`` opens the same bytes again (files only), to locate a bad cell."""
 
     is_table = True
+    prefetch = True
 
     def __init__(self, stream: IO[bytes], label: str, fmt: str, reopen: Callable[[], IO[bytes]] | None = None) -> None:
         self.label = label

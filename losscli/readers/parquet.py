@@ -20,6 +20,7 @@ READ_BUFFER = 1 << 20
 
 class ParquetSource(Source):
     is_table = True
+    prefetch = True
 
     def __init__(self, data: str | IO[bytes], label: str) -> None:
         import pyarrow as pa

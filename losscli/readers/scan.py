@@ -15,6 +15,7 @@ import numpy as np
 
 from losscli.errors import LossCliError
 from losscli.readers.base import Source
+from losscli.readers.prefetch import Prefetch
 
 
 @dataclass
@@ -66,7 +67,8 @@ def scan(
 ) -> Iterator[Chunk]:
     """Row-aligned chunks over ``reads`` (source, fields wanted); ``mismatch(counts)`` builds the
     error raised when the sources turn out to hold different numbers of rows."""
-    cursors = [_Cursor(source.batches(wanted)) for source, wanted in reads]
+    cursors = [_Cursor(Prefetch(source.batches(wanted)) if source.prefetch else source.batches(wanted))
+               for source, wanted in reads]
     offset = 0
     try:
         while True:
