@@ -110,23 +110,18 @@ class _Array:
                 yield np.frombuffer(data, dtype=h.dtype).reshape((count, *h.shape[1:]))
             return
         assert self.file is not None
+        # The map is never closed here: NumPy's views hold it (not its buffer), so unmapping under a
+        # view still in use would crash the process; it goes with the last view.
         mapped = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
-        try:
-            array = np.ndarray(h.shape, dtype=h.dtype, buffer=mapped, offset=self.start, order="F" if h.fortran else "C")
-            released = 0
-            for first in range(0, self.n_rows, step):
-                yield array[first:first + step]
-                done = self.start + (first + step) * row_bytes
-                if not h.fortran and done - released >= RELEASE_BYTES:
-                    page_end = done // mmap.PAGESIZE * mmap.PAGESIZE
-                    mapped.madvise(mmap.MADV_DONTNEED, released, page_end - released)
-                    released = page_end
-            del array
-        finally:
-            try:
-                mapped.close()
-            except BufferError:  # a view still holds the map; it is closed when the view goes
-                pass
+        array = np.ndarray(h.shape, dtype=h.dtype, buffer=mapped, offset=self.start, order="F" if h.fortran else "C")
+        released = 0
+        for first in range(0, self.n_rows, step):
+            done = self.start + first * row_bytes  # the pass is through with the batches before this one
+            if not h.fortran and done - released >= RELEASE_BYTES:
+                page_end = done // mmap.PAGESIZE * mmap.PAGESIZE
+                mapped.madvise(mmap.MADV_DONTNEED, released, page_end - released)
+                released = page_end
+            yield array[first:first + step]
 
 
 def _file_size(file: IO[bytes]) -> int | None:
