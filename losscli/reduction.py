@@ -37,6 +37,7 @@ class Sums(NamedTuple):
     loss_weight_sum: Any  # Σ v: the BATCH_MEAN denominator (N when the loss has no own weights)
     count: Any  # N
     parts: Any  # POOLED: Σ of the per-sample terms, shape (..., m)
+    reported_sum: Any = None  # Σ w·reported: a library's sum where its per-sample output is not the mean's term
 
 
 def finish(reducer: Reducer, reduction: str, sums: Sums, weighted: bool, combine: Combine | None) -> Any:
@@ -48,9 +49,9 @@ def finish(reducer: Reducer, reduction: str, sums: Sums, weighted: bool, combine
                 return batch * _floats(sums.weight_sum) if weighted else batch
             return batch * _ratio(sums.weight_sum, sums.count)
         if reduction == "sum":
-            return _floats(sums.weighted_sum)
-        if reducer is Reducer.BATCH_MEAN:
-            return _ratio(sums.weighted_sum, sums.loss_weight_sum)
+            return _floats(sums.weighted_sum if sums.reported_sum is None else sums.reported_sum)
+        if reducer is Reducer.BATCH_MEAN:  # 0 when no row counts (Keras's divide_no_nan: every row masked)
+            return _ratio(sums.weighted_sum, sums.loss_weight_sum, empty=0.0)
         if reducer is Reducer.ROOT_MEAN:
             ratio = _ratio(sums.weighted_sq_sum, sums.weight_sum)
             return np.sqrt(np.where(ratio >= 0, ratio, math.nan)) if np.ndim(ratio) else (
@@ -58,12 +59,14 @@ def finish(reducer: Reducer, reduction: str, sums: Sums, weighted: bool, combine
         return _ratio(sums.weighted_sum, sums.weight_sum)
 
 
-def _ratio(num: Any, den: Any) -> Any:
+def _ratio(num: Any, den: Any, empty: float = math.nan) -> Any:
+    """``num / den`` (exactly, from Totals), ``empty`` where ``den`` is 0."""
     if np.ndim(den):
         if den.dtype == object:  # one Total per group
-            return np.array([ratio(a, b) for a, b in zip(np.broadcast_to(num, den.shape), den)], dtype=np.float64)
-        return np.where(den != 0, num / np.where(den != 0, den, 1), math.nan)
-    return ratio(num, den)
+            return np.array([ratio(a, b) if b != 0 else empty for a, b in zip(np.broadcast_to(num, den.shape), den)],
+                            dtype=np.float64)
+        return np.where(den != 0, num / np.where(den != 0, den, 1), empty)
+    return ratio(num, den) if den != 0 else empty
 
 
 def _floats(x: Any) -> Any:
@@ -76,7 +79,8 @@ class SampleTerms:
     """One evaluated loss, row by row: enough to reduce any group or resample of its rows.
 
     ``values`` (n,) per-sample losses; ``sample_weight`` and ``loss_weight`` (n,) or None;
-    ``parts`` (n, m) the per-sample terms of a pooled loss, with its ``combine``.
+    ``parts`` (n, m) the per-sample terms of a pooled loss, with its ``combine``; ``reported``
+    (n,) a library's per-sample output where its sum adds those rather than ``values``.
     """
 
     reducer: Reducer
@@ -85,6 +89,7 @@ class SampleTerms:
     loss_weight: np.ndarray | None = None
     parts: np.ndarray | None = None
     combine: Combine | None = None
+    reported: np.ndarray | None = None
 
     def by_group(self, reduction: str, codes: np.ndarray, n_groups: int) -> np.ndarray:
         """One reduced value per group; ``codes`` (n,) holds each row's group in 0..n_groups−1."""
@@ -127,9 +132,10 @@ class SampleTerms:
         den = v if w is None else (w if v is None else w * v)
         count = total(None)
         parts = total(self.parts) if reducer is Reducer.POOLED and self.parts is not None else None
+        reported = None if self.reported is None else total(self.reported if w is None else w * self.reported)
         sums = Sums(
             total(wl), total(wl * l) if reducer is Reducer.ROOT_MEAN else 0.0,
-            count if den is None else total(den), count if v is None else total(v), count, parts,
+            count if den is None else total(den), count if v is None else total(v), count, parts, reported,
         )
         out = np.asarray(finish(reducer, reduction, sums, w is not None, self.combine), dtype=np.float64)
         if reducer is Reducer.POOLED:  # a non-finite row makes the whole pooled value undefined
@@ -150,7 +156,8 @@ def paired_delta(base: SampleTerms, candidate: SampleTerms, reduction: str) -> C
         (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
         for a, b in ((base.sample_weight, candidate.sample_weight), (base.loss_weight, candidate.loss_weight))
     )
-    if not (linear and same_weights and reducer is candidate.effective_reducer):
+    own_sums = reduction == "sum" and (base.reported is not None or candidate.reported is not None)
+    if own_sums or not (linear and same_weights and reducer is candidate.effective_reducer):
         return lambda idx: candidate.by_resample(reduction, idx) - base.by_resample(reduction, idx)
     w, v = base.sample_weight, base.loss_weight
     diff = candidate.values - base.values if w is None else w * (candidate.values - base.values)

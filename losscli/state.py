@@ -30,12 +30,32 @@ DEFAULT_MAX_GROUPS = 100_000
 
 @dataclass
 class Fold:
-    """One chunk of a loss, row by row: ``values`` (n,), optional ``sample_weight``/``loss_weight`` (n,), ``parts`` (n, m)."""
+    """One chunk of a loss, row by row: ``values`` (n,), optional ``sample_weight``/``loss_weight`` (n,), ``parts`` (n, m).
+
+    ``reported`` (n,) is set for a library loss whose per-sample output (summed by ``--reduction
+    sum``) is not the term its mean averages (:class:`~losscli.registry.Reported`).
+    """
 
     values: np.ndarray
     sample_weight: np.ndarray | None = None
     loss_weight: np.ndarray | None = None
     parts: np.ndarray | None = None
+    reported: np.ndarray | None = None
+
+    def weighted_reported(self) -> np.ndarray | None:
+        """w·reported per row (None when the fold has no reported values of its own)."""
+        if self.reported is None or self.sample_weight is None:
+            return self.reported
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.sample_weight * self.reported
+
+    def shown(self, weighted: bool) -> np.ndarray:
+        """The per-sample values a report shows: the reported ones, times the weights when ``weighted``."""
+        values = self.values if self.reported is None else self.reported
+        if not weighted or self.sample_weight is None:
+            return values
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.sample_weight * values
 
     def weighted_loss(self) -> np.ndarray:
         """w·l per row (inf where the product overflows float64)."""
@@ -70,6 +90,7 @@ class LossState:
     denominator: ExactSum | None = None  # None: the count
     loss_weight_sum: ExactSum | None = None  # None: the count
     parts: list[ExactSum] | None = None
+    reported_sum: ExactSum | None = None  # Σ w·reported, the library's sum (None: it is Σ w·l)
     column: list[np.ndarray] | None = None  # MEDIAN: every per-sample value
 
     def fold(self, chunk: Fold) -> None:
@@ -95,6 +116,10 @@ class LossState:
             self.parts = self.parts or [ExactSum() for _ in range(chunk.parts.shape[1])]
             for total, column in zip(self.parts, chunk.parts.T):
                 total.add(column)
+        reported = chunk.weighted_reported()
+        if reported is not None:
+            self.reported_sum = self.reported_sum or ExactSum()
+            self.reported_sum.add(reported)
         if self.reducer is Reducer.MAX and len(values):
             self.maximum = float(np.max([self.maximum, values.max()]))
         if self.reducer is Reducer.MEDIAN:
@@ -112,7 +137,7 @@ class LossState:
         self.maximum = float(np.max([self.maximum, other.maximum]))
         self.combine = self.combine or other.combine
         self.weighted_sum.merge(other.weighted_sum)
-        for name in ("weighted_sq_sum", "denominator", "loss_weight_sum"):
+        for name in ("weighted_sq_sum", "denominator", "loss_weight_sum", "reported_sum"):
             theirs = getattr(other, name)
             if theirs is not None:
                 setattr(self, name, (getattr(self, name) or ExactSum()).merge(theirs))
@@ -136,7 +161,8 @@ class LossState:
 
         parts = np.array([p.value for p in self.parts]) if self.parts is not None else None
         sq = self.weighted_sq_sum.value if self.weighted_sq_sum is not None else 0.0
-        return Sums(self.weighted_sum.value, sq, total(self.denominator), total(self.loss_weight_sum), count, parts)
+        reported = self.reported_sum.value if self.reported_sum is not None else None
+        return Sums(self.weighted_sum.value, sq, total(self.denominator), total(self.loss_weight_sum), count, parts, reported)
 
     def value(self, reduction: str) -> float:
         """The reduced loss (``mean`` per the loss's reducer, or ``sum``); NaN when undefined."""
@@ -255,6 +281,7 @@ class GroupStates:
     denominator: GroupedExactSum | None = None
     loss_weight_sum: GroupedExactSum | None = None
     parts: list[GroupedExactSum] | None = None
+    reported_sum: GroupedExactSum | None = None
     column: list[tuple[np.ndarray, np.ndarray]] | None = None  # MEDIAN: (codes, values) chunks
 
     def _grow(self, n: int) -> None:
@@ -289,6 +316,10 @@ class GroupStates:
             self.parts = self.parts or [GroupedExactSum() for _ in range(chunk.parts.shape[1])]
             for total, column in zip(self.parts, chunk.parts.T):
                 total.add(column, codes, n_groups)
+        reported = chunk.weighted_reported()
+        if reported is not None:
+            self.reported_sum = self.reported_sum or GroupedExactSum()
+            self.reported_sum.add(reported, codes, n_groups)
         if self.reducer is Reducer.MAX:
             with np.errstate(invalid="ignore"):
                 np.maximum.at(self.maximum, codes, values)  # NaN propagates, as in LossState
@@ -310,7 +341,7 @@ class GroupStates:
         self.weighted |= other.weighted
         self.combine = self.combine or other.combine
         self.weighted_sum.merge(other.weighted_sum, mapping, n_groups)
-        for name in ("weighted_sq_sum", "denominator", "loss_weight_sum"):
+        for name in ("weighted_sq_sum", "denominator", "loss_weight_sum", "reported_sum"):
             sums = getattr(other, name)
             if sums is not None:
                 mine = getattr(self, name) or GroupedExactSum()
@@ -342,7 +373,9 @@ class GroupStates:
 
         parts = np.stack([p.values(n_groups) for p in self.parts], axis=-1) if self.parts is not None else None
         sq = self.weighted_sq_sum.values(n_groups) if self.weighted_sq_sum is not None else 0.0
-        sums = Sums(self.weighted_sum.values(n_groups), sq, total(self.denominator), total(self.loss_weight_sum), n, parts)
+        reported = self.reported_sum.values(n_groups) if self.reported_sum is not None else None
+        sums = Sums(self.weighted_sum.values(n_groups), sq, total(self.denominator), total(self.loss_weight_sum), n, parts,
+                    reported)
         out = np.asarray(finish(reducer, reduction, sums, self.weighted, self.combine), dtype=np.float64)
         if reducer is Reducer.POOLED:
             out = np.where(self.nonfinite[:n_groups] > 0, math.nan, out)

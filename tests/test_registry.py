@@ -13,7 +13,7 @@ import pytest
 
 from conftest import random_inputs, run, run_inputs
 from losscli.errors import LossCliError
-from losscli.registry import Kind, LossEntry, Pooled, Reducer, Shape, entries, lookup
+from losscli.registry import Kind, LossEntry, Pooled, Reducer, Reported, Shape, entries, lookup
 from losscli.registry.declarations import Weighted
 from losscli.registry.params import resolve_params
 from losscli.spec import parse_spec
@@ -76,7 +76,7 @@ def test_returns_one_finite_loss_per_sample(entry: LossEntry) -> None:
     arrays = random_inputs(entry)
     out = run_inputs(entry, arrays).results[0].per_sample
     direct = entry.fn(*arrays, **entry.defaults)
-    values = direct.values if isinstance(direct, (Weighted, Pooled)) else direct
+    values = direct.values if isinstance(direct, (Weighted, Pooled, Reported)) else direct
     assert isinstance(direct, Pooled) == (entry.reducer is Reducer.POOLED), "a pooled loss declares Reducer.POOLED"
     assert values.shape == (len(arrays[0]),)
     np.testing.assert_allclose(out, values)

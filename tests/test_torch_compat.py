@@ -96,10 +96,11 @@ def test_poisson_nll_means_every_element_and_checks_kinds() -> None:
     x, t = [[0.0, 1.0], [2.0, -1.0]], [[1.0, 1.0], [0.0, 3.0]]
     # elements: 1 − 0, e − 1, e² − 0, e^−1 + 3
     elements = [1.0, E - 1, E**2, 1 / E + 3]
+    # reduction='none' gives the elements; per sample they add up, as reduction='sum' adds every element
     np.testing.assert_allclose(losses("torch.poisson_nll_loss", input=x, target=t),
-                               [(elements[0] + elements[1]) / 2, (elements[2] + elements[3]) / 2])
+                               [elements[0] + elements[1], elements[2] + elements[3]])
     assert mean("torch.poisson_nll_loss", input=x, target=t) == pytest.approx(sum(elements) / 4)
-    assert result("torch.poisson_nll_loss", "sum", input=x, target=t).value == pytest.approx(sum(elements) / 2)
+    assert result("torch.poisson_nll_loss", "sum", input=x, target=t).value == pytest.approx(sum(elements))
     with pytest.raises(LossCliError, match="must be non-negative"):
         losses("torch.poisson_nll_loss", input=[0.0], target=[-1.0])
     with pytest.raises(LossCliError, match="must be non-negative"):
@@ -137,12 +138,12 @@ def test_gaussian_nll_variance_per_sample_or_per_output() -> None:
     row0 = [0.5 * (math.log(2) + 1 / 2), 0.5 * math.log(2)]
     row1 = [0.5 * (math.log(4) + 4 / 4), 0.5 * math.log(4)]
     shared = losses("torch.gaussian_nll_loss", input=mu, target=y, var=[2.0, 4.0])
-    np.testing.assert_allclose(shared, [sum(row0) / 2, sum(row1) / 2], rtol=1e-14)
+    np.testing.assert_allclose(shared, [sum(row0), sum(row1)], rtol=1e-14)  # each sample's elements added
     np.testing.assert_allclose(losses("torch.gaussian_nll_loss", input=mu, target=y, var=[[2.0], [4.0]]), shared)
     assert mean("torch.gaussian_nll_loss", input=mu, target=y, var=[2.0, 4.0]) == pytest.approx(sum(row0 + row1) / 4)
     # one variance per output: σ² = [[2, 1], [1, 4]]
     per_output = losses("torch.gaussian_nll_loss", input=mu, target=y, var=[[2.0, 1.0], [1.0, 4.0]])
-    np.testing.assert_allclose(per_output, [(row0[0] + 0) / 2, (0.5 * 4 + 0.5 * math.log(4)) / 2], rtol=1e-14)
+    np.testing.assert_allclose(per_output, [row0[0] + 0, 0.5 * 4 + 0.5 * math.log(4)], rtol=1e-14)
 
 
 @pytest.mark.parametrize(("mu", "var"), [
@@ -171,9 +172,10 @@ def test_soft_margin_by_hand_and_stable() -> None:
         losses("torch.soft_margin_loss", input=x, target=[1, 0, 0, 1])
 
 
-def test_soft_margin_means_every_element() -> None:
+def test_soft_margin_means_every_element_and_adds_them_per_sample() -> None:
     got = losses("torch.soft_margin_loss", input=[[0.0, 1.0]], target=[[1, -1]])
-    assert got[0] == pytest.approx((math.log(2) + softplus(1.0)) / 2)
+    assert got[0] == pytest.approx(math.log(2) + softplus(1.0))  # reduction='none' elements, added
+    assert mean("torch.soft_margin_loss", input=[[0.0, 1.0]], target=[[1, -1]]) == pytest.approx(got[0] / 2)
 
 
 # --- multilabel_soft_margin_loss ------------------------------------------------------------
@@ -325,7 +327,8 @@ def test_margin_ranking_by_hand_and_margin() -> None:
 def test_margin_ranking_means_every_element_and_checks_shapes() -> None:
     # x1 − x2 = [1, 2], y = [1, −1]: max(0, −1·1) = 0 and max(0, 1·2) = 2, averaged over the row
     got = losses("torch.margin_ranking_loss", input1=[[1.0, 3.0]], input2=[[0.0, 1.0]], target=[[1, -1]])
-    assert got[0] == pytest.approx((0 + 2) / 2)
+    assert got[0] == pytest.approx(0 + 2)
+    assert mean("torch.margin_ranking_loss", input1=[[1.0, 3.0]], input2=[[0.0, 1.0]], target=[[1, -1]]) == pytest.approx(1.0)
     with pytest.raises(LossCliError, match="shape mismatch"):
         losses("torch.margin_ranking_loss", input1=[[1.0, 3.0]], input2=[[0.0, 1.0]], target=[[1, -1, 1]])
 

@@ -70,6 +70,7 @@ def info_command(
         f"convention: {entry.convention}",
         f"reduction (--reduction mean): {entry.reducer.value}; sample weights: {'yes' if entry.sample_weights else 'no'};"
         f" {entry.better} is better",
+        entry.reductions_text,
     ]
     parts = ["\n".join(lines)]
     parts.append(_tabulate("inputs", ["role", "kind", "shape", "meaning"],
@@ -116,6 +117,7 @@ def describe(entry: LossEntry) -> dict[str, Any]:
         "name": entry.name, "aliases": list(entry.aliases), "task": entry.task, "follows": entry.follows,
         "summary": entry.summary, "formula": entry.formula, "convention": entry.convention,
         "reducer": entry.reducer.value, "sample_weights": entry.sample_weights, "better": entry.better, "canonical": entry.canonical,
+        "sum": entry.sum_rule, "weighted_per_sample": entry.weighted_per_sample,
         "inputs": [{"role": r.name, "kind": r.kind_for(entry.defaults).value, "shape": r.shape.value, "doc": r.doc}
                    for r in entry.roles],
         "params": [{"name": p.name, "type": p.type, "default": p.default, "range": p.range_text(), "doc": p.doc}

@@ -18,6 +18,7 @@ from losscli.engine import Evaluation, Meter, Outputs, ResolvedLoss, evaluate, r
 from losscli.errors import LossCliError
 from losscli.output import warn
 from losscli.readers import InputOptions, InputResolver
+from losscli.render.numbers import json_params
 
 
 @dataclass
@@ -108,7 +109,7 @@ def load_saved_run(path: str, doc: dict[str, Any], losses: list[ResolvedLoss], r
         by_identity[(item["name"], _canonical(item["params"]))] = (spec, item)
     values: dict[str, float | None] = {}
     for loss in losses:
-        found = by_identity.get((loss.entry.name, _canonical(loss.params)))
+        found = by_identity.get((loss.entry.name, _canonical(json_params(loss.params))))  # as the saved JSON spells them
         if found is None:
             raise LossCliError(
                 f"{path}: has no loss {loss.spec.text!r} (it has {', '.join(doc['losses']) or 'none'})",

@@ -28,7 +28,7 @@ from losscli.inputs import BoundInput, InputArray, role_keys
 from losscli.readers.base import LABEL, NUMBER, Source
 from losscli.readers.scan import scan
 from losscli.reduction import SampleTerms
-from losscli.registry import Pooled, Reducer, Weighted
+from losscli.registry import Pooled, Reducer, Reported, Weighted
 from losscli.registry.validation import check_weights, prepare_inputs
 from losscli.state import Fold, GroupIndex, GroupStates, LossState
 
@@ -176,7 +176,7 @@ class _Pass:
                 self.groups[i].fold(fold, codes, len(self.group_index or ()))
             if self.terms is not None:
                 self.terms[i].append(fold)
-            values.append(fold.values)
+            values.append(fold.shown(loss.entry.weighted_per_sample))
         index = evaluated if evaluated is not None else None
         if self.outputs.sinks or self.terms is not None:
             index = index if index is not None else np.arange(offset, offset + n, dtype=np.int64)
@@ -190,6 +190,8 @@ class _Pass:
         data = prepare_inputs(loss.entry, loss.params, inputs, loss.spec.text, rows)
         with np.errstate(all="ignore"):
             out = loss.entry.fn(*data, **loss.params)
+        if isinstance(out, Reported):
+            return Fold(_float(out.mean_terms), w, reported=_float(out.values))
         if isinstance(out, Weighted):
             return Fold(_float(out.values), w, _float(out.weights))
         if isinstance(out, Pooled):
@@ -312,7 +314,7 @@ def _widen(fold: Fold, kept: np.ndarray) -> Fold:
         return full
 
     return Fold(spread(fold.values, np.nan), spread(fold.sample_weight, 1.0), spread(fold.loss_weight, 1.0),  # type: ignore[arg-type]
-                spread(fold.parts, np.nan))
+                spread(fold.parts, np.nan), spread(fold.reported, np.nan))
 
 
 def _terms(state: LossState, folds: list[Fold]) -> SampleTerms:
@@ -322,7 +324,7 @@ def _terms(state: LossState, folds: list[Fold]) -> SampleTerms:
 
     values = joined("values")
     return SampleTerms(state.reducer, values if values is not None else np.zeros(0), joined("sample_weight"),
-                       joined("loss_weight"), joined("parts"), state.combine)
+                       joined("loss_weight"), joined("parts"), state.combine, joined("reported"))
 
 
 def _source_order(inputs: list[BoundInput]) -> list[int]:

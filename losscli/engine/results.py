@@ -37,10 +37,19 @@ class LossResult:
 
     @property
     def per_sample(self) -> np.ndarray:
-        """Every row's loss (NaN for rows ``--nan propagate`` kept out); needs ``keep_terms``."""
-        if self.terms is None:
+        """Every row's loss as reports show it (NaN for rows ``--nan propagate`` kept out); needs ``keep_terms``.
+
+        A library entry's values are what its ``reduction='none'`` returns: weighted where the
+        library weights them (``entry.weighted_per_sample``), a sample's elements summed for PyTorch.
+        """
+        terms = self.terms
+        if terms is None:
             raise AttributeError("per-sample values were not kept: evaluate(..., keep_terms=True)")
-        return self.terms.values
+        values = terms.values if terms.reported is None else terms.reported
+        if self.loss.entry.weighted_per_sample and terms.sample_weight is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return terms.sample_weight * values
+        return values
 
 
 @dataclass

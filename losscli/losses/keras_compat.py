@@ -29,8 +29,18 @@ BATCH_SIZE_MEAN = "Reduction sum_over_batch_size: Σ w·l / N (weights do not en
 PROBS_OR_LOGITS = "probabilities, or logits with from_logits=true"
 
 
+COLUMN_AS_SAMPLES = (
+    "An (N,) column is N samples of one value each: given the same vector as one tensor of shape (N,), Keras"
+    " reduces its last axis and sees one sample (for pred [2.5, 0, 2, 8], target [3, −0.5, 2, 7] and MSE both"
+    " give the mean 0.375, but Keras's 'sum' is 0.375 where losscli's is 1.5, and Keras takes one weight, not"
+    " four); to score a vector as one Keras sample, save it as a (1, N) row."
+)
+
+
 def _keras(name: str, canonical: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
+    declarations["convention"] = f"{declarations['convention']} {COLUMN_AS_SAMPLES}"
     declarations.setdefault("reducer", Reducer.BATCH_MEAN)
+    declarations.setdefault("weighted_per_sample", True)  # reduction='none' returns sample_weight·l
     return register(name=f"keras.{name}", aliases=(f"keras.{cls}",), follows="keras", canonical=canonical,
                     **declarations)
 

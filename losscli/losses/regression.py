@@ -33,18 +33,28 @@ def absolute_error(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     return per_sample_mean(np.abs(pred - target))
 
 
-def huber_error(pred: np.ndarray, target: np.ndarray, delta: float) -> np.ndarray:
-    """Huber loss of each sample: ½e² if |e| ≤ δ else δ(|e| − ½δ), averaged over outputs."""
+def huber_elements(pred: np.ndarray, target: np.ndarray, delta: float) -> np.ndarray:
+    """Huber loss of each element: ½e² if |e| ≤ δ else δ(|e| − ½δ)."""
     a = np.abs(pred - target)
-    return per_sample_mean(np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta)))
+    return np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
+
+
+def huber_error(pred: np.ndarray, target: np.ndarray, delta: float) -> np.ndarray:
+    """Huber loss of each sample: the mean over its outputs of :func:`huber_elements`."""
+    return per_sample_mean(huber_elements(pred, target, delta))
+
+
+def smooth_l1_elements(pred: np.ndarray, target: np.ndarray, beta: float) -> np.ndarray:
+    """Smooth L1 of each element: ½e²/β if |e| < β else |e| − ½β (|e| when β = 0)."""
+    a = np.abs(pred - target)
+    if beta == 0:
+        return a
+    return np.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta)
 
 
 def smooth_l1_error(pred: np.ndarray, target: np.ndarray, beta: float) -> np.ndarray:
-    """Smooth L1 of each sample: ½e²/β if |e| < β else |e| − ½β (|e| when β = 0)."""
-    a = np.abs(pred - target)
-    if beta == 0:
-        return per_sample_mean(a)
-    return per_sample_mean(np.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta))
+    """Smooth L1 of each sample: the mean over its outputs of :func:`smooth_l1_elements`."""
+    return per_sample_mean(smooth_l1_elements(pred, target, beta))
 
 
 @register(

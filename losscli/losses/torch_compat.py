@@ -23,14 +23,15 @@ from losscli.losses.classification import (
 from losscli.losses.embedding import MARGIN, embedding_hinge, margin_ranking, pairwise_distance
 from losscli.losses.sequence import CTC_EXAMPLE_SCORES, ctc_nll
 from losscli.losses.regression import (
-    BETA, DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, gaussian_nll_elements, huber_error, smooth_l1_error,
-    squared_error,
+    BETA, DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, gaussian_nll_elements, huber_elements, smooth_l1_elements,
 )
-from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, Weighted, register
+from losscli.registry import Example, Kind, Param, Reducer, Reported, Role, Shape, Weighted, register
 
 TORCH_VALUE_ROLES = (Role("input", Kind.VALUES, Shape.ANY, "predictions"), *VALUE_ROLES[1:])
 TORCH_IGNORE_INDEX = Param("ignore_index", "int", -100, "rows with this label are skipped")
-ELEMENT_MEAN = "reduction='mean': the mean over all N·K elements (equal to the mean of per-sample means)."
+ELEMENT_MEAN = ("reduction='mean': the mean over all N·K elements (equal to the mean of per-sample means);"
+                " reduction='sum' and 'none' add up each sample's K elements, as PyTorch sums every element.")
+ELEMENT_SUM = "Σ of every element (N·K terms), as PyTorch's reduction='sum'"
 LOG_CLAMP = -100.0
 
 
@@ -39,43 +40,55 @@ def _torch_example(example: Example) -> Example:
     return Example({("input" if role == "pred" else role): values for role, values in example.inputs.items()}, example.params)
 
 
+def _elementwise(losses: np.ndarray) -> np.ndarray | Reported:
+    """An element-wise loss per sample, PyTorch's way: (N,) as it is; for (N, K) the mean averages
+    every element (the mean of the per-sample means, every sample having K) and the sum and
+    ``reduction='none'`` add them (a sample's row sum)."""
+    if losses.ndim == 1:
+        return losses
+    return Reported(per_sample_sum(losses), per_sample_mean(losses))
+
+
 def _torch(name: str, canonical: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
     declarations.setdefault("sample_weights", False)
+    declarations.setdefault("weighted_per_sample", declarations["sample_weights"])  # reduction='none' returns weight·l
+    if ELEMENT_MEAN in declarations.get("convention", ""):
+        declarations.setdefault("sum_rule", ELEMENT_SUM)
     return register(name=f"torch.{name}", aliases=(f"torch.{cls}",), follows="torch", canonical=canonical, **declarations)
 
 
 @_torch("mse_loss", "mse", "MSELoss", task="regression", roles=TORCH_VALUE_ROLES, params=(),
         formula="l = mean_k (input_k − target_k)²", convention=ELEMENT_MEAN,
         example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
-def torch_mse_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
+def torch_mse_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray | Reported:
     """torch.nn.functional.mse_loss."""
-    return squared_error(input, target)
+    return _elementwise(np.square(input - target))
 
 
 @_torch("l1_loss", "mae", "L1Loss", task="regression", roles=TORCH_VALUE_ROLES, params=(),
         formula="l = mean_k |input_k − target_k|", convention=ELEMENT_MEAN,
         example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
-def torch_l1_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
+def torch_l1_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray | Reported:
     """torch.nn.functional.l1_loss."""
-    return absolute_error(input, target)
+    return _elementwise(np.abs(input - target))
 
 
 @_torch("smooth_l1_loss", "smooth_l1", "SmoothL1Loss", task="regression", roles=TORCH_VALUE_ROLES, params=(BETA,),
         formula="l = mean_k { ½e²/β if |e| < β; |e| − ½β otherwise }",
         convention=f"beta = 1 by default; beta = 0 is L1. {ELEMENT_MEAN}",
         example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
-def torch_smooth_l1_loss(input: np.ndarray, target: np.ndarray, beta: float) -> np.ndarray:
+def torch_smooth_l1_loss(input: np.ndarray, target: np.ndarray, beta: float) -> np.ndarray | Reported:
     """torch.nn.functional.smooth_l1_loss."""
-    return smooth_l1_error(input, target, beta)
+    return _elementwise(smooth_l1_elements(input, target, beta))
 
 
 @_torch("huber_loss", "huber", "HuberLoss", task="regression", roles=TORCH_VALUE_ROLES, params=(DELTA,),
         formula="l = mean_k { ½e² if |e| < δ; δ(|e| − ½δ) otherwise }",
         convention=f"delta = 1 by default (must be > 0). {ELEMENT_MEAN}",
         example=_torch_example(REGRESSION_EXAMPLE), zero_at_perfect=True)
-def torch_huber_loss(input: np.ndarray, target: np.ndarray, delta: float) -> np.ndarray:
+def torch_huber_loss(input: np.ndarray, target: np.ndarray, delta: float) -> np.ndarray | Reported:
     """torch.nn.functional.huber_loss."""
-    return huber_error(input, target, delta)
+    return _elementwise(huber_elements(input, target, delta))
 
 
 @_torch("binary_cross_entropy", "bce", "BCELoss", task="binary",
@@ -87,12 +100,12 @@ def torch_huber_loss(input: np.ndarray, target: np.ndarray, delta: float) -> np.
         " Sample weights act as F.binary_cross_entropy's weight: mean(w·l) over N.",
         example=_torch_example(BINARY_EXAMPLE), logits_twin="torch.binary_cross_entropy_with_logits",
         sample_weights=True, reducer=Reducer.BATCH_MEAN)
-def torch_binary_cross_entropy(input: np.ndarray, target: np.ndarray) -> np.ndarray:
+def torch_binary_cross_entropy(input: np.ndarray, target: np.ndarray) -> np.ndarray | Reported:
     """torch.nn.functional.binary_cross_entropy."""
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(input), LOG_CLAMP)
         log_q = np.maximum(np.log1p(-input), LOG_CLAMP)
-    return per_sample_mean(-(target * log_p + (1 - target) * log_q))
+    return _elementwise(-(target * log_p + (1 - target) * log_q))
 
 
 @_torch("binary_cross_entropy_with_logits", "bce_with_logits", "BCEWithLogitsLoss", task="binary",
@@ -104,10 +117,10 @@ def torch_binary_cross_entropy(input: np.ndarray, target: np.ndarray) -> np.ndar
         example=_torch_example(LOGIT_EXAMPLE), sample_weights=True, reducer=Reducer.BATCH_MEAN)
 def torch_binary_cross_entropy_with_logits(
     input: np.ndarray, target: np.ndarray, pos_weight: float | list[float],
-) -> np.ndarray:
+) -> np.ndarray | Reported:
     """torch.nn.functional.binary_cross_entropy_with_logits."""
     width = input.shape[1] if input.ndim == 2 else 1
-    return per_sample_mean(logits_bce(input, target, column_param(pos_weight, width, input.dtype, "pos_weight")))
+    return _elementwise(logits_bce(input, target, column_param(pos_weight, width, input.dtype, "pos_weight")))
 
 
 @_torch("cross_entropy", "cross_entropy", "CrossEntropyLoss", task="multiclass",
@@ -163,9 +176,9 @@ def torch_kl_div(input: np.ndarray, target: np.ndarray, log_target: bool) -> np.
         formula="l = mean_k { x if y = 1; max(0, margin − x) if y = −1 }",
         convention=f"margin = 1 by default. {ELEMENT_MEAN}",
         example=Example({"input": [0.3, 0.2, 1.4, 0.7], "target": [1, -1, -1, 1]}), non_negative=False)
-def torch_hinge_embedding_loss(input: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray:
+def torch_hinge_embedding_loss(input: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray | Reported:
     """torch.nn.functional.hinge_embedding_loss."""
-    return per_sample_mean(embedding_hinge(input, target, margin))
+    return _elementwise(embedding_hinge(input, target, margin))
 
 
 # --- likelihoods ----------------------------------------------------------------------------
@@ -191,7 +204,7 @@ def _stirling(target: np.ndarray) -> np.ndarray:
         " Not a non-negative loss. With eps = 0 a zero rate and a zero count give 0 here (PyTorch gives NaN)."
         f" {ELEMENT_MEAN}",
         example=Example({"input": [0.0, 1.0, -1.0], "target": [1.0, 2.0, 0.0]}), non_negative=False)
-def torch_poisson_nll_loss(input: np.ndarray, target: np.ndarray, log_input: bool, full: bool, eps: float) -> np.ndarray:
+def torch_poisson_nll_loss(input: np.ndarray, target: np.ndarray, log_input: bool, full: bool, eps: float) -> np.ndarray | Reported:
     """torch.nn.functional.poisson_nll_loss."""
     if log_input:
         loss = np.exp(input) - target * input
@@ -199,7 +212,7 @@ def torch_poisson_nll_loss(input: np.ndarray, target: np.ndarray, log_input: boo
         loss = input - xlogy(target, input + eps)
     if full:
         loss = loss + _stirling(target)
-    return per_sample_mean(loss)
+    return _elementwise(loss)
 
 
 @_torch("gaussian_nll_loss", "gaussian_nll", "GaussianNLLLoss", task="regression",
@@ -216,9 +229,9 @@ def torch_poisson_nll_loss(input: np.ndarray, target: np.ndarray, log_input: boo
         non_negative=False)
 def torch_gaussian_nll_loss(
     input: np.ndarray, target: np.ndarray, var: np.ndarray, full: bool, eps: float,
-) -> np.ndarray:
+) -> np.ndarray | Reported:
     """torch.nn.functional.gaussian_nll_loss."""
-    return per_sample_mean(gaussian_nll_elements(input, target, var, full, eps))
+    return _elementwise(gaussian_nll_elements(input, target, var, full, eps))
 
 
 # --- margins --------------------------------------------------------------------------------
@@ -231,9 +244,9 @@ def torch_gaussian_nll_loss(
         convention="Logistic loss with {−1, 1} labels: equal to BCE with logits for t = (y + 1)/2; computed in"
         f" the overflow-free softplus form. {ELEMENT_MEAN}",
         example=Example({"input": [2.2, -1.4, 0.4, -8.0], "target": [1, -1, -1, 1]}))
-def torch_soft_margin_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray:
+def torch_soft_margin_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray | Reported:
     """torch.nn.functional.soft_margin_loss."""
-    return per_sample_mean(softplus(-target * input))
+    return _elementwise(softplus(-target * input))
 
 
 @_torch("multilabel_soft_margin_loss", "bce_with_logits", "MultiLabelSoftMarginLoss", task="multilabel",
@@ -340,9 +353,9 @@ def torch_cosine_embedding_loss(input1: np.ndarray, input2: np.ndarray, target: 
         convention="A hinge on the score difference; one pair per element. From files, PRED and TARGET bind input1"
         f" and input2; give the labels with --input target=PATH or --col target=COL. {ELEMENT_MEAN}",
         example=Example({"input1": [0.8, 0.2, 0.5], "input2": [0.3, 0.6, 0.5], "target": [1, 1, -1]}))
-def torch_margin_ranking_loss(input1: np.ndarray, input2: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray:
+def torch_margin_ranking_loss(input1: np.ndarray, input2: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray | Reported:
     """torch.nn.functional.margin_ranking_loss."""
-    return per_sample_mean(margin_ranking(input1, input2, target, margin))
+    return _elementwise(margin_ranking(input1, input2, target, margin))
 
 
 @_torch("triplet_margin_loss", "triplet", "TripletMarginLoss", task="embedding",
@@ -371,7 +384,7 @@ def torch_triplet_margin_loss(
     return np.maximum(0, margin + d_pos - d_neg)
 
 
-@_torch("ctc_loss", "ctc", "CTCLoss", task="sequence",
+@_torch("ctc_loss", "ctc", "CTCLoss", task="sequence", sum_rule="Σ of the raw negative log-likelihoods, as PyTorch's reduction='sum'",
         roles=(Role("log_probs", Kind.LOG_PROBABILITIES, Shape.SEQUENCE, "log-probabilities (N, T, C), batch first"),
                Role("targets", Kind.LABEL_LISTS, Shape.MATRIX, "padded label sequences (N, S)"),
                Role("input_lengths", Kind.LENGTHS, Shape.VECTOR, "time steps used per sample"),
@@ -379,17 +392,17 @@ def torch_triplet_margin_loss(
         params=(Param("blank", "int", 0, "index of the blank class", low=0),
                 Param("zero_infinity", "bool", False, "infinite losses (impossible alignments) become 0")),
         formula="l = −log p(targets | log_probs) / max(target_length, 1);  mean over samples",
-        convention="PyTorch's ctc_loss with reduction='mean': each sample's negative log-likelihood is divided by"
-        " its target length before averaging, so the per-sample value here is that normalised loss."
+        convention="PyTorch's ctc_loss: reduction='mean' divides each sample's negative log-likelihood by its"
+        " target length before averaging; 'sum' and 'none' (the per-sample values) are the raw likelihoods."
         " Batch first (PyTorch's log_probs are time first: transpose (T, N, C) to (N, T, C)).",
         example=Example({"log_probs": np.log(np.exp(CTC_EXAMPLE_SCORES) / np.exp(CTC_EXAMPLE_SCORES).sum(-1, keepdims=True)).tolist(),
                          "targets": [[1, 2], [1, 0]], "input_lengths": [3, 3], "target_lengths": [2, 1]}))
 def torch_ctc_loss(
     log_probs: np.ndarray, targets: np.ndarray, input_lengths: np.ndarray, target_lengths: np.ndarray, blank: int,
     zero_infinity: bool,
-) -> np.ndarray:
+) -> Reported:
     """torch.nn.functional.ctc_loss."""
     nll = ctc_nll(log_probs, targets, input_lengths, target_lengths, blank)
     if zero_infinity:
         nll = np.where(np.isinf(nll), 0, nll)
-    return nll / np.maximum(target_lengths, 1)
+    return Reported(nll, nll / np.maximum(target_lengths, 1))

@@ -54,7 +54,7 @@ class Reducer(str, Enum):
     """
 
     MEAN = "mean: Σ w·l / Σ w"
-    BATCH_MEAN = "batch mean: Σ w·l / N"  # N counts the rows the loss keeps (masked rows leave it)
+    BATCH_MEAN = "batch mean: Σ w·l / N"  # N counts the rows the loss keeps (masked rows leave it); 0 when it keeps none
     ROOT_MEAN = "root mean square: sqrt(Σ w·l² / Σ w)"
     POOLED = "pooled: one loss from sums over the whole batch, times Σ w / N"
     MEDIAN = "median: median of l"
@@ -117,6 +117,19 @@ class Weighted(NamedTuple):
     weights: Any
 
 
+class Reported(NamedTuple):
+    """A library loss whose per-sample output is not the term its mean averages.
+
+    ``values`` are what the library returns per sample for ``reduction='none'`` and adds up for
+    ``reduction='sum'`` (PyTorch: a sample's elements summed; CTC: the raw negative
+    log-likelihood); ``mean_terms`` what its ``mean`` averages over samples (the mean over a
+    sample's elements; CTC: the likelihood divided by the target length).
+    """
+
+    values: Any
+    mean_terms: Any
+
+
 class Pooled(NamedTuple):
     """A loss whose batch value is computed once from sums over every sample (Keras's axis=None).
 
@@ -135,6 +148,9 @@ class Example:
 
     inputs: dict[str, list[Any]]
     params: dict[str, Any] = field(default_factory=dict)
+
+
+SAMPLE_SUM = "Σ w·l over samples"
 
 
 @dataclass(frozen=True)
@@ -159,6 +175,8 @@ class LossEntry:
     canonical: str | None = None  # for a library entry: the canonical loss computing the same quantity
     better: str = "lower"  # which way is an improvement: "lower" (every loss here) or "higher" (scores)
     keeps_dtype: bool = False  # float inputs reach fn in their own dtype (a library constant depends on it); else float64
+    weighted_per_sample: bool = False  # per-sample values are w·l, as the library's reduction='none' returns them
+    sum_rule: str = SAMPLE_SUM  # what --reduction sum adds up (a library entry: as the library's 'sum')
 
     @property
     def summary(self) -> str:
@@ -167,6 +185,16 @@ class LossEntry:
     @property
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
+
+    @property
+    def reductions_text(self) -> str:
+        """What ``--reduction sum`` adds and what per-sample values are, as ``info`` states them."""
+        text = f"--reduction sum: {self.sum_rule}"
+        if self.sum_rule != SAMPLE_SUM and self.canonical:
+            text += f" (the canonical '{self.canonical}' adds its per-sample values: {SAMPLE_SUM})"
+        if self.weighted_per_sample:
+            text += "; per-sample values carry the sample weight (w·l), as the library's reduction='none' returns them"
+        return text
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

@@ -14,7 +14,7 @@ import numpy as np
 
 from losscli import __version__
 from losscli.engine import Evaluation
-from losscli.render.numbers import json_number
+from losscli.render.numbers import json_number, json_params
 from losscli.render.views import SampleSelection, reduced_value, selected_samples
 
 SCHEMA_VERSION = 1
@@ -57,7 +57,7 @@ def document(evaluation: Evaluation, per_sample: bool, selection: SampleSelectio
         entry: dict[str, Any] = {
             "name": result.loss.entry.name,
             "follows": result.loss.entry.follows,
-            "params": result.loss.params,
+            "params": json_params(result.loss.params),
             "reduction": result.reduction,
             "value": None if value is None else json_number(value),
             "n": result.state.count,
@@ -65,6 +65,7 @@ def document(evaluation: Evaluation, per_sample: bool, selection: SampleSelectio
         }
         if shown is not None:
             entry["per_sample"] = json_values(shown.values[i])
+            entry["per_sample_weighted"] = result.state.weighted and result.loss.entry.weighted_per_sample
         losses[result.loss.spec.text] = entry
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,

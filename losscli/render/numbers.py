@@ -34,3 +34,15 @@ def _param_text(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ",".join(_param_text(v) for v in value) + "]"
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def json_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Loss parameters as JSON: a non-finite number (a norm's ``p=inf``) as the string ``"inf"``, ``"-inf"`` or ``"nan"``."""
+    def value(v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return repr(v)
+        if isinstance(v, (list, tuple)):
+            return [value(item) for item in v]
+        return v
+
+    return {name: value(v) for name, v in params.items()}
