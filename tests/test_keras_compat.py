@@ -516,3 +516,14 @@ def test_feature_axis_accepts_any_axis_but_the_batch_axis() -> None:
                        ("keras.cosine_similarity:axis=2", (probs, probs))):
         with pytest.raises(LossCliError, match="is not a feature axis"):
             value(spec, *args)
+
+
+def test_tversky_states_what_releases_before_the_swap_compute() -> None:
+    """The convention's numbers for the worked example: current Keras, and releases before keras-team/keras#23333."""
+    entry = lookup("keras.tversky")
+    pred, target = np.array(entry.example.inputs["pred"]), np.array(entry.example.inputs["target"])
+    a, b = entry.example.params["alpha"], entry.example.params["beta"]
+    tp, fp, fn = (pred * target).sum(), (pred * (1 - target)).sum(), ((1 - pred) * target).sum()
+    current, before = 1 - tp / (tp + a * fp + b * fn + EPS), 1 - tp / (tp + b * fp + a * fn + EPS)
+    assert value("keras.tversky:alpha=0.7,beta=0.3", pred, target) == pytest.approx(current, rel=1e-12)
+    assert f"{before:.6f}" in entry.convention and f"{current:.6f}" in entry.convention

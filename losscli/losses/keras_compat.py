@@ -88,7 +88,9 @@ def keras_huber(pred: np.ndarray, target: np.ndarray, delta: float) -> np.ndarra
         params=(FROM_LOGITS, KERAS_SMOOTHING, FEATURE_AXIS),
         formula="t' = t·(1 − ls) + ls/2;  l = −mean [t'·log p + (1 − t')·log(1 − p)],  p clipped to [1e-7, 1 − 1e-7]",
         convention="A confident mistake (p = 0 for a positive) costs −log(1e-7) ≈ 16.118."
-        f" With from_logits=true the loss is exact (softplus form), no clipping. {BATCH_SIZE_MEAN}",
+        f" With from_logits=true the loss is exact (softplus form), no clipping, as Keras computes it on the"
+        " TensorFlow, JAX and PyTorch backends (its NumPy backend clips the sigmoid to [1e-7, 1 − 1e-7] first, so"
+        f" there a logit beyond ±16.1 costs at most 16.118). {BATCH_SIZE_MEAN}",
         example=BINARY_EXAMPLE)
 def keras_binary_crossentropy(
     pred: np.ndarray, target: np.ndarray, from_logits: bool, label_smoothing: float, axis: int | list[int],
@@ -393,8 +395,10 @@ def keras_dice(pred: np.ndarray, target: np.ndarray, axis: list[int] | None) -> 
         reducer=Reducer.POOLED,
         formula="L = 1 − TP / (TP + α·FP + β·FN + 1e-7),  TP = Σ p·t, FP = Σ p·(1 − t), FN = Σ (1 − p)·t",
         convention="α weights false positives and β false negatives, as the Keras 3 docstring says and its code"
-        " does since keras-team/keras#23333 (July 2026); earlier Keras 3 releases applied them the other way round"
-        " (the same value when α = β). No smoothing in the numerator: an empty mask predicted empty scores 1."
+        " does since keras-team/keras#23333 (July 2026); earlier Keras 3 releases, 3.15 among them, applied them the"
+        " other way round, 1 − TP / (TP + β·FP + α·FN + 1e-7): on the example below (α = 0.7, β = 0.3) they give"
+        " 0.351351 where current Keras and losscli give 0.272727 (the same value when α = β). No smoothing in the"
+        " numerator: an empty mask predicted empty scores 1."
         f" {POOLED_BATCH}",
         example=Example({"pred": [[0.9, 0.8, 0.1, 0.0], [0.2, 0.3, 0.6, 0.1]], "target": [[1, 1, 0, 0], [0, 0, 1, 1]]},
                         {"alpha": 0.7, "beta": 0.3}))
