@@ -41,6 +41,7 @@ class Fold:
     loss_weight: np.ndarray | None = None
     parts: np.ndarray | None = None
     reported: np.ndarray | None = None
+    element_weighted: bool = False  # the values already carry (N, K) element weights
 
     def weighted_reported(self) -> np.ndarray | None:
         """w·reported per row (None when the fold has no reported values of its own)."""
@@ -100,7 +101,7 @@ class LossState:
         wl = chunk.weighted_loss()
         if not self.weighted_sum.add(wl):  # a non-finite loss, or w·l overflowing
             self.n_nonfinite += int(wl.size - np.isfinite(wl).sum())
-        self.weighted |= chunk.sample_weight is not None
+        self.weighted |= chunk.sample_weight is not None or chunk.element_weighted
         if self.reducer is Reducer.ROOT_MEAN:
             self.weighted_sq_sum = self.weighted_sq_sum or ExactSum()
             with np.errstate(over="ignore", invalid="ignore"):
@@ -299,7 +300,7 @@ class GroupStates:
         finite = np.isfinite(wl)
         if not finite.all():
             self.nonfinite += np.bincount(codes[~finite], minlength=n_groups)[:n_groups]
-        self.weighted |= chunk.sample_weight is not None
+        self.weighted |= chunk.sample_weight is not None or chunk.element_weighted
         self.weighted_sum.add(wl, codes, n_groups)
         if self.reducer is Reducer.ROOT_MEAN:
             self.weighted_sq_sum = self.weighted_sq_sum or GroupedExactSum()

@@ -118,3 +118,39 @@ def test_params_that_are_not_finite_are_strings_in_json(tmp_path) -> None:  # ty
     assert json.loads(out.stdout)["losses"][spec]["params"]["p"] == "inf"
     again = cli("compare", str(saved), str(saved), "--loss", spec, "--format", "json")  # the saved params still match
     assert json.loads(again.stdout)["rows"][0]["delta"] == 0.0
+
+
+def _bce_files(tmp_path, weight_shape):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(4)
+    p, t = rng.uniform(0.05, 0.95, (5, 3)), (rng.uniform(size=(5, 3)) > 0.5).astype(float)
+    w = rng.uniform(0.1, 2.0, weight_shape)
+    for name, data in (("p", p), ("t", t), ("w", w)):
+        np.save(tmp_path / f"{name}.npy", data)
+    args = [str(tmp_path / "p.npy"), str(tmp_path / "t.npy"), "--input", f"weight={tmp_path / 'w.npy'}"]
+    return p, t, w, args
+
+
+@pytest.mark.parametrize("logits", [False, True])
+def test_torch_bce_takes_one_weight_per_element(tmp_path, logits: bool) -> None:  # type: ignore[no-untyped-def]
+    p, t, w, args = _bce_files(tmp_path, (5, 3))
+    x = np.log(p / (1 - p))
+    if logits:
+        np.save(tmp_path / "p.npy", x)
+    elements = -(t * np.log(p) + (1 - t) * np.log(1 - p))  # the same numbers from logits (log-sum-exp form)
+    spec = "torch.binary_cross_entropy_with_logits" if logits else "torch.binary_cross_entropy"
+    for reduction, expected in (("mean", (w * elements).mean()), ("sum", (w * elements).sum())):
+        out = json.loads(cli("eval", *args, "--loss", spec, "--reduction", reduction, "--format", "json").stdout)
+        assert out["losses"][spec]["value"] == pytest.approx(expected, rel=1e-12)
+    shown = json.loads(cli("eval", *args, "--loss", spec, "--per-sample", "--format", "json").stdout)["losses"][spec]
+    np.testing.assert_allclose(shown["per_sample"], (w * elements).sum(axis=1), rtol=1e-12)
+    assert shown["per_sample_weighted"] is True
+
+
+def test_element_weights_elsewhere_are_one_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, args = _bce_files(tmp_path, (5, 3))
+    refused = cli("eval", *args, "--loss", "bce")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert refused.stderr.count("\n") == 1 and "one weight per sample" in refused.stderr
+    _, _, _, args = _bce_files(tmp_path, (5, 2))
+    wrong = cli("eval", *args, "--loss", "torch.binary_cross_entropy")
+    assert wrong.exit_code == 2 and wrong.stdout == "" and "shape of its first input (5, 3)" in wrong.stderr

@@ -49,7 +49,8 @@ def test_entry_declares_everything(entry: LossEntry) -> None:
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
 def test_function_signature_matches_declarations(entry: LossEntry) -> None:
     names = list(inspect.signature(entry.fn).parameters)
-    assert names == [r.name for r in entry.roles] + [p.name for p in entry.params]
+    element_weight = ["element_weight"] if entry.element_weights else []  # given only with (N, K) weights
+    assert names == [r.name for r in entry.roles] + [p.name for p in entry.params] + element_weight
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)

@@ -49,6 +49,14 @@ def _elementwise(losses: np.ndarray) -> np.ndarray | Reported:
     return Reported(per_sample_sum(losses), per_sample_mean(losses))
 
 
+WEIGHT_ARGUMENT = ("Weights act as the weight argument, which rescales each element: one per sample (N,), or one"
+                   " per element (N, K) like input; the mean is mean(w·l) over every element.")
+
+
+def _weighted(elements: np.ndarray, element_weight: np.ndarray | None) -> np.ndarray:
+    return elements if element_weight is None else element_weight * elements
+
+
 def _torch(name: str, canonical: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
     declarations.setdefault("sample_weights", False)
     declarations.setdefault("weighted_per_sample", declarations["sample_weights"])  # reduction='none' returns weight·l
@@ -97,15 +105,17 @@ def torch_huber_loss(input: np.ndarray, target: np.ndarray, delta: float) -> np.
         params=(),
         formula="l = −mean_k [t·max(log p, −100) + (1 − t)·max(log(1 − p), −100)]",
         convention="No clipping of p: each log is clamped at −100, so p = 0 for a positive costs exactly 100."
-        " Sample weights act as F.binary_cross_entropy's weight: mean(w·l) over N.",
+        f" {WEIGHT_ARGUMENT}",
         example=_torch_example(BINARY_EXAMPLE), logits_twin="torch.binary_cross_entropy_with_logits",
-        sample_weights=True, reducer=Reducer.BATCH_MEAN)
-def torch_binary_cross_entropy(input: np.ndarray, target: np.ndarray) -> np.ndarray | Reported:
+        sample_weights=True, element_weights=True, reducer=Reducer.BATCH_MEAN)
+def torch_binary_cross_entropy(
+    input: np.ndarray, target: np.ndarray, element_weight: np.ndarray | None = None,
+) -> np.ndarray | Reported:
     """torch.nn.functional.binary_cross_entropy."""
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(input), LOG_CLAMP)
         log_q = np.maximum(np.log1p(-input), LOG_CLAMP)
-    return _elementwise(-(target * log_p + (1 - target) * log_q))
+    return _elementwise(_weighted(-(target * log_p + (1 - target) * log_q), element_weight))
 
 
 @_torch("binary_cross_entropy_with_logits", "bce_with_logits", "BCEWithLogitsLoss", task="binary",
@@ -113,14 +123,15 @@ def torch_binary_cross_entropy(input: np.ndarray, target: np.ndarray) -> np.ndar
                Role("target", Kind.SOFT_TARGETS, doc="targets in [0, 1]")),
         params=(Param("pos_weight", "float_or_list", 1.0, "weight of positive targets, one number or one per class", low=0.0),),
         formula="l = mean_k [pos_weight·t·softplus(−x) + (1 − t)·softplus(x)]",
-        convention="Log-sum-exp form, exact for any logit. Sample weights act as the weight argument: mean(w·l) over N.",
-        example=_torch_example(LOGIT_EXAMPLE), sample_weights=True, reducer=Reducer.BATCH_MEAN)
+        convention=f"Log-sum-exp form, exact for any logit. {WEIGHT_ARGUMENT}",
+        example=_torch_example(LOGIT_EXAMPLE), sample_weights=True, element_weights=True, reducer=Reducer.BATCH_MEAN)
 def torch_binary_cross_entropy_with_logits(
-    input: np.ndarray, target: np.ndarray, pos_weight: float | list[float],
+    input: np.ndarray, target: np.ndarray, pos_weight: float | list[float], element_weight: np.ndarray | None = None,
 ) -> np.ndarray | Reported:
     """torch.nn.functional.binary_cross_entropy_with_logits."""
     width = input.shape[1] if input.ndim == 2 else 1
-    return _elementwise(logits_bce(input, target, column_param(pos_weight, width, input.dtype, "pos_weight")))
+    elements = logits_bce(input, target, column_param(pos_weight, width, input.dtype, "pos_weight"))
+    return _elementwise(_weighted(elements, element_weight))
 
 
 @_torch("cross_entropy", "cross_entropy", "CrossEntropyLoss", task="multiclass",

@@ -176,6 +176,7 @@ class LossEntry:
     better: str = "lower"  # which way is an improvement: "lower" (every loss here) or "higher" (scores)
     keeps_dtype: bool = False  # float inputs reach fn in their own dtype (a library constant depends on it); else float64
     weighted_per_sample: bool = False  # per-sample values are w·l, as the library's reduction='none' returns them
+    element_weights: bool = False  # weights may also be (N, K) like the first input, one per element (fn's element_weight)
     sum_rule: str = SAMPLE_SUM  # what --reduction sum adds up (a library entry: as the library's 'sum')
 
     @property

@@ -202,12 +202,24 @@ def _kind_hint(kind: Kind, entry: LossEntry) -> str | None:
 
 
 def check_weights(weight: InputArray, rows: np.ndarray | None = None) -> np.ndarray:
-    """Sample weights as a (N,) float64 vector; they must be non-negative."""
+    """Weights as float64: (N,) one per sample, or (N, K) one per element (for losses that take them); non-negative."""
     data = weight.data
     if data.ndim == 2 and data.shape[1] == 1:
         data = data.reshape(-1)
-    if data.ndim != 1:
-        raise LossCliError(f"sample weights must be one number per sample, got {weight.describe()}", "select a single weight column")
+    if data.ndim > 2:
+        raise LossCliError(f"weights must be one number per sample (or per element of a (N, K) input), got {weight.describe()}",
+                           "select a single weight column")
     data = as_float64(data, weight, "", rows)
     _raise_if_any(data < 0, weight.with_data(data), "", "must be non-negative", rows, "use zero to leave a sample out")
     return data
+
+
+def check_element_weights(entry: LossEntry, label: str, first: np.ndarray, weight: np.ndarray, source: InputArray) -> None:
+    """(N, K) weights go with a loss that weights elements, and have its first input's shape exactly."""
+    if not entry.element_weights:
+        raise LossCliError(f"loss {label!r} takes one weight per sample, but the weights are {source.describe()}",
+                           "select a single weight column" + ("" if entry.follows == "losscli" else
+                                                               f" ('losscli info {entry.name}' lists what it takes)"))
+    if weight.shape != first.shape:
+        raise LossCliError(f"loss {label!r}: element weights must have the shape of its first input {first.shape},"
+                           f" but {source.describe()}", "give one weight per element, or one per sample")
