@@ -203,6 +203,12 @@ class LossEntry:
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
+    @property
+    def lenient_text(self) -> str:
+        """What this library entry accepts with a warning (``--strict``: refuses), as ``losscli info`` shows it."""
+        what = {Check.RANGE: "outside the range of its kind", Check.LABEL_MIX: "mixing 0 with -1 labels"}
+        return "; ".join(f"{item.role} {what[item.check]}: {item.does}" for item in self.lenient)
+
     def lenient_check(self, role: str, check: Check) -> Lenient | None:
         """The declared leniency of ``check`` on ``role``, if any."""
         return next((item for item in self.lenient if item.role == role and item.check is check), None)
