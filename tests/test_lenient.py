@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ERROR, cli, run, strict_json, usage_error
 from losscli.errors import LossCliError
-from losscli.registry import Check, entries, lookup
+from losscli.registry import Check, LossEntry, entries, lookup
 
 LN2 = math.log(2)
 EPS = 1e-7
@@ -99,6 +99,8 @@ CASES = [
     # renormalised and clipped p = [1 − 1e-7, 1e-7]: −α·(1 − p)^γ·log p for the true class
     Case("keras.categorical_focal_crossentropy", [[1.2, -0.2]], [[1.0, 0.0]],
          [-0.25 * (1 - (1 - EPS)) ** 2 * math.log(1 - EPS)], "is 1.2"),
+    # (1 − p_y^q) / q with p_y = 1.21 and q = 0.5: (1 − 1.1) / 0.5
+    Case("keras.categorical_generalized_cross_entropy:q=0.5", [[1.21, 0.0]], [0], [-0.2], "is 1.21 (1 such value)", twin=False),
     # one sample: 1 − 2·Σ p·t / (Σ p + Σ t + 1e-7)
     Case("keras.dice", [[1.5, 0.0]], [[1.0, 0.0]], [1 - 3 / (2.5 + EPS)], "Keras sums them as given"),
     # TP = 1.5, FP = 0, FN = Σ (1 − p)·t = −0.5: 1 − TP / (TP + 0.5·FP + 0.5·FN + 1e-7)
@@ -109,6 +111,10 @@ CASES = [
     Case("sklearn.root_mean_squared_log_error", [1.0, 1.0], [-0.5, 1.0], [2 * LN2, 0.0], "y_true should be non-negative"),
 ]
 IDS = [f"{c.spec}-{i}" for i, c in enumerate(CASES)]
+
+
+def _entry(case: Case) -> LossEntry:
+    return lookup(case.spec.split(":")[0])
 
 
 def _run(case: Case, strict: bool = False) -> Any:
@@ -123,7 +129,7 @@ def test_the_library_value_with_one_warning(case: Case) -> None:
     message, hint = evaluation.warnings[0]
     line = f"{message}; {hint}"
     assert line.startswith(f"loss {case.spec!r}: ") and case.fragment in line
-    assert f"the canonical {lookup(case.spec).canonical!r} refuses them" in hint
+    assert f"the canonical {_entry(case).canonical!r} refuses them" in hint
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -133,7 +139,7 @@ def test_strict_and_the_canonical_twin_refuse(case: Case) -> None:
     assert "drop --strict to accept them with a warning" in str(refused.value.hint)
     if case.twin:
         with pytest.raises(LossCliError, match="must be|mixes 0 and -1"):
-            run(lookup(case.spec).canonical or "", case.pred, case.target)
+            run(_entry(case).canonical or "", case.pred, case.target)
 
 
 def test_sklearn_agrees_live() -> None:
@@ -154,6 +160,8 @@ def test_the_library_still_refuses_what_it_refuses() -> None:
         run("torch.kl_div", [[-1.0, -1.0]], [[1.5, -0.5]])
     with pytest.raises(LossCliError, match="must be non-negative.*is -1 .*log.λ \\+ 1e-7. is not finite"):
         run("keras.poisson", [-1.0], [1.0])
+    with pytest.raises(LossCliError, match="p_y\\^q is NaN"):
+        run("keras.categorical_generalized_cross_entropy", [[1.5, -0.5]], [0])
     with pytest.raises(LossCliError, match=r"must be probabilities in \[0, 1\]"):  # scikit-learn 1.9 raises
         run("sklearn.log_loss", [1.000000001, 0.5], [1, 0])
     with pytest.raises(LossCliError, match="must be non-negative.*raises for values <= −1"):

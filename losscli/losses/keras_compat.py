@@ -343,7 +343,9 @@ def keras_categorical_focal_crossentropy(
         f" −log p_y (nll of log p). {BATCH_SIZE_MEAN}",
         example=Example({"pred": [[0.7, 0.3], [0.2, 0.8], [0.6, 0.4], [0.4, 0.6]], "target": [0, 1, 0, 1]},
                         {"q": 0.1}),
-        zero_at_perfect=True)
+        zero_at_perfect=True,
+        lenient=(Lenient("pred", "Keras uses p_y as given (above 1 the loss is negative)", refused=lambda x: x < 0,
+                         refused_why="Keras's p_y^q is NaN for a negative p_y"),))
 def keras_categorical_generalized_cross_entropy(pred: np.ndarray, target: np.ndarray, q: float) -> np.ndarray:
     """keras.losses.categorical_generalized_cross_entropy."""
     p_y = pred[np.arange(len(target)), target]

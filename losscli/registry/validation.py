@@ -132,12 +132,12 @@ def _check_kind(
         outside, what = _RANGE_CHECKS[kind]
         bad = outside(data)
         lenient = lenience.allows(inp.role, Check.RANGE) if lenience is not None else None
-        if lenient is None:
+        if lenient is None or lenience is None:
             _raise_if_any(bad, inp, label, f"must be {what}", rows, _strict_hint(_kind_hint(kind, entry), entry, inp.role, Check.RANGE))
         else:
             if lenient.refused is not None:
                 _raise_if_any(bad & lenient.refused(data), inp, label, f"must be {what}", rows, lenient.refused_why)
-            _note_if_any(bad, inp, label, f"should be {what}", rows, lenient, entry, lenience)  # type: ignore[arg-type]
+            _note_if_any(bad, inp, label, f"should be {what}", rows, lenient, entry, lenience)
     if kind is Kind.HINGE_LABELS:
         _check_hinge_labels(entry, inp, label, rows, lenience)
     return data
