@@ -47,12 +47,12 @@ _RANGE_CHECKS: dict[Kind, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
 
 def prepare_inputs(
     entry: LossEntry, params: dict[str, Any], bound: list[InputArray], label: str,
-    rows: np.ndarray | None = None, lenience: Lenience | None = None,
+    rows: np.ndarray | None, lenience: Lenience,
 ) -> list[np.ndarray]:
     """Arrays ready for ``entry.fn``, in role order; raises :class:`LossCliError` on any mismatch.
 
     ``bound`` holds one input per role of ``entry``; ``rows`` maps their rows back to the file.
-    ``lenience`` collects what a library entry's lenient checks flag (without it every check refuses).
+    ``lenience`` collects what a library entry's lenient checks flag over the pass.
     """
     first = bound[0]
     if first.data.ndim == 0 or first.data.shape[0] == 0:
@@ -117,7 +117,7 @@ def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -
 
 def _check_kind(
     kind: Kind, entry: LossEntry, params: dict[str, Any], inp: InputArray, label: str,
-    rows: np.ndarray | None, first: InputArray, lenience: Lenience | None,
+    rows: np.ndarray | None, first: InputArray, lenience: Lenience,
 ) -> np.ndarray:
     data = inp.data
     if data.dtype == np.bool_:
@@ -131,9 +131,10 @@ def _check_kind(
     if kind in _RANGE_CHECKS:
         outside, what = _RANGE_CHECKS[kind]
         bad = outside(data)
-        lenient = lenience.allows(inp.role, Check.RANGE) if lenience is not None else None
-        if lenient is None or lenience is None:
-            _raise_if_any(bad, inp, label, f"must be {what}", rows, _strict_hint(_kind_hint(kind, entry), entry, inp.role, Check.RANGE))
+        lenient = lenience.allows(inp.role, Check.RANGE)
+        if lenient is None:
+            hint = _strict_hint(_kind_hint(kind, entry), entry, inp.role, Check.RANGE)
+            _raise_if_any(bad, inp, label, f"must be {what}", rows, hint)
         else:
             if lenient.refused is not None:
                 _raise_if_any(bad & lenient.refused(data), inp, label, f"must be {what}", rows, lenient.refused_why)
@@ -144,21 +145,16 @@ def _check_kind(
 
 
 def _check_hinge_labels(
-    entry: LossEntry, inp: InputArray, label: str, rows: np.ndarray | None, lenience: Lenience | None,
+    entry: LossEntry, inp: InputArray, label: str, rows: np.ndarray | None, lenience: Lenience,
 ) -> None:
     """0 labels with -1 labels are refused, but warned about for a library that converts 0/1 labels
     to -1/1 only when every label is 0 or 1 (and otherwise uses them as given)."""
     data = inp.data
-    zero = data == 0
-    mixed = bool(zero.any()) and bool((data == -1).any())
-    if lenience is None or entry.lenient_check(inp.role, Check.LABEL_MIX) is None:
-        if mixed:
-            raise LossCliError(f"loss {label!r}: {inp.describe()} mixes 0 and -1 labels", "use {-1, 1} or {0, 1} labels, not both")
-        return
-    other = ~(zero | (data == 1))
-    _check_one_conversion(lenience, inp, label, rows, zero if not other.any() else other, converted=not other.any())
+    zero, other = data == 0, (data != 0) & (data != 1)
+    if entry.lenient_check(inp.role, Check.LABEL_MIX) is not None:
+        _check_one_conversion(lenience, inp, label, rows, other if other.any() else zero, converted=not other.any())
     lenient = lenience.allows(inp.role, Check.LABEL_MIX)
-    if lenient is None and mixed:
+    if lenient is None and zero.any() and (data == -1).any():
         raise LossCliError(f"loss {label!r}: {inp.describe()} mixes 0 and -1 labels",
                            _strict_hint("use {-1, 1} or {0, 1} labels, not both", entry, inp.role, Check.LABEL_MIX))
     if lenient is not None and other.any():
