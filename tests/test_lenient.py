@@ -245,3 +245,19 @@ def test_check_reads_strict_from_the_toml_file(keras_run: Path, tmp_path: Path) 
     usage_error(cli("check", config, "--format", "json"), "must be probabilities")
     config.write_text(body.format('strict = "yes"\n'))
     assert cli("check", config).stderr.startswith(ERROR)
+
+
+def test_a_real_process_warns_once_and_strict_exits_2(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "run.csv").write_text("s,y\n0.5,-1\n0.5,0\n0.5,1\n")
+    args = [sys.executable, "-m", "losscli", "eval", "run.csv", "--pred-col", "s", "--target-col", "y", "--loss", "keras.hinge",
+            "-f", "json"]
+    done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count(WARNING) == 1 and "run.csv row 2, column 'y' is 0 (1 such value)" in done.stderr
+    assert strict_json(done.stdout)["losses"]["keras.hinge"]["value"] == pytest.approx((1.5 + 1.0 + 0.5) / 3)
+    strict = subprocess.run([*args, "--strict"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert strict.returncode == 2 and strict.stdout == ""
+    assert strict.stderr.count("\n") == 1 and strict.stderr.startswith(f"{ERROR}loss 'keras.hinge': target") and "mixes 0 and -1" in strict.stderr
