@@ -254,7 +254,7 @@ def keras_categorical_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         " 1e-7·log(1e-7/q) (not exactly 0) and a zero prediction costs p·log(p/1e-7) instead of the"
         f" infinity of kl_div at its default eps = 0. {BATCH_SIZE_MEAN}",
         example=Example({"pred": [[0.4, 0.4, 0.2], [0.1, 0.6, 0.3]], "target": [[0.5, 0.3, 0.2], [0.0, 0.5, 0.5]]}),
-        zero_at_perfect=True, lenient=(Lenient("pred", "Keras clips them to [1e-7, 1]"), Lenient("target", "Keras clips them to [1e-7, 1]")))
+        zero_at_perfect=True, lenient=tuple(Lenient(role, "Keras clips them to [1e-7, 1]") for role in ("pred", "target")))
 def keras_kl_divergence(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """keras.losses.kl_divergence."""
     p = np.clip(target, EPSILON, 1)
@@ -271,8 +271,8 @@ def keras_kl_divergence(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         " without full, the constant log t! is left out, so the loss can be negative."
         f" {BATCH_SIZE_MEAN}",
         example=Example({"pred": [2.0, 0.5, 3.0], "target": [3.0, 0.0, 1.0]}), non_negative=False,
-        lenient=(Lenient("pred", "Keras computes λ − t·log(λ + 1e-7), finite while λ > −1e-7", refused=lambda x: x + EPSILON <= 0,
-                         refused_why="Keras's log(λ + 1e-7) is not finite there"),
+        lenient=(Lenient("pred", "Keras computes λ − t·log(λ + 1e-7), finite while λ > −1e-7",
+                         refused=lambda x: x + EPSILON <= 0, refused_why="Keras's log(λ + 1e-7) is not finite there"),
                  Lenient("target", "Keras checks no counts and uses negative ones in its formula")))
 def keras_poisson(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """keras.losses.poisson."""
