@@ -17,7 +17,7 @@ from losscli.spec import parse_spec
 
 def run(
     spec_text: str, pred: Any, target: Any, weight: Any = None, reduction: str = "mean", nan: str = "error",
-    chunk_values: int = CHUNK_VALUES, extra: dict[str, Any] | None = None,
+    chunk_values: int = CHUNK_VALUES, extra: dict[str, Any] | None = None, strict: bool = False,
 ) -> Evaluation:
     """Evaluate one spec over in-memory inputs exactly as ``losscli eval`` does.
 
@@ -32,7 +32,7 @@ def run(
     if weight is not None:
         inputs["weight"] = InputArray("weight", np.asarray(weight, dtype=float), "test")
     return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], StaticInputs(inputs), reduction, nan, chunk_values,
-                    keep_terms=True)
+                    keep_terms=True, strict=strict)
 
 
 def value(spec_text: str, pred: Any, target: Any, weight: Any = None, reduction: str = "mean") -> float:

@@ -168,8 +168,8 @@ def test_hinge_converts_zero_one_labels() -> None:
         np.testing.assert_allclose(per_sample(spec, scores, [[1, 1], [0, 0]]), per_sample(spec, scores, [[1, 1], [-1, -1]]))
     # per sample: the mean over the last axis, (0.2 + 1.3) / 2 and (2.7 + 0) / 2
     np.testing.assert_allclose(per_sample("keras.hinge", scores, [[1, 1], [0, 0]]), [0.75, 1.35])
-    with pytest.raises(LossCliError, match="mixes 0 and -1"):
-        value("keras.hinge", [0.1, 0.2], [0, -1])
+    with pytest.raises(LossCliError, match="mixes 0 and -1"):  # Keras uses them unconverted: a warning, an error with strict
+        run("keras.hinge", [0.1, 0.2], [0, -1], strict=True)
 
 
 def test_categorical_hinge_by_hand() -> None:

@@ -22,16 +22,17 @@ from losscli.spec import parse_spec
 E = math.e
 
 
-def result(spec_text: str, reduction: str = "mean", **roles: Any) -> LossResult:
-    """Evaluate one spec through the engine with every input given by its role name."""
+def result(spec_text: str, reduction: str = "mean", strict: bool = False, **roles: Any) -> LossResult:
+    """Evaluate one spec through the engine with every input given by its role name (``strict``: as --strict)."""
     spec = parse_spec(spec_text)
     entry = lookup(spec.name)
     inputs = StaticInputs({name: InputArray(name, np.asarray(data), "test") for name, data in roles.items()})
-    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], inputs, reduction, keep_terms=True).results[0]
+    return evaluate([ResolvedLoss(spec, entry, resolve_params(entry, spec))], inputs, reduction, keep_terms=True,
+                    strict=strict).results[0]
 
 
-def losses(spec_text: str, **roles: Any) -> np.ndarray:
-    return result(spec_text, **roles).per_sample
+def losses(spec_text: str, strict: bool = False, **roles: Any) -> np.ndarray:
+    return result(spec_text, strict=strict, **roles).per_sample
 
 
 def mean(spec_text: str, **roles: Any) -> float:
@@ -101,8 +102,8 @@ def test_poisson_nll_means_every_element_and_checks_kinds() -> None:
                                [elements[0] + elements[1], elements[2] + elements[3]])
     assert mean("torch.poisson_nll_loss", input=x, target=t) == pytest.approx(sum(elements) / 4)
     assert result("torch.poisson_nll_loss", "sum", input=x, target=t).value == pytest.approx(sum(elements))
-    with pytest.raises(LossCliError, match="must be non-negative"):
-        losses("torch.poisson_nll_loss", input=[0.0], target=[-1.0])
+    with pytest.raises(LossCliError, match="must be non-negative"):  # PyTorch computes them: an error only with --strict
+        losses("torch.poisson_nll_loss", strict=True, input=[0.0], target=[-1.0])
     with pytest.raises(LossCliError, match="must be non-negative"):
         losses("torch.poisson_nll_loss:log_input=false", input=[-0.5], target=[1.0])
     with pytest.raises(LossCliError, match="shape mismatch"):
@@ -169,7 +170,7 @@ def test_soft_margin_by_hand_and_stable() -> None:
     bce = result("bce_with_logits", pred=x, target=[1, 0, 0, 1]).per_sample
     np.testing.assert_allclose(losses("torch.soft_margin_loss", input=x, target=y), bce, rtol=1e-13)
     with pytest.raises(LossCliError, match="must be -1 or 1"):
-        losses("torch.soft_margin_loss", input=x, target=[1, 0, 0, 1])
+        losses("torch.soft_margin_loss", strict=True, input=x, target=[1, 0, 0, 1])
 
 
 def test_soft_margin_means_every_element_and_adds_them_per_sample() -> None:
@@ -309,7 +310,7 @@ def test_cosine_embedding_shapes_and_labels() -> None:
     with pytest.raises(LossCliError, match="needs one value per sample for target"):
         losses("torch.cosine_embedding_loss", input1=[[1.0, 0.0]], input2=[[1.0, 0.0]], target=[[1, 1]])
     with pytest.raises(LossCliError, match="must be -1 or 1"):
-        losses("torch.cosine_embedding_loss", input1=[[1.0, 0.0]], input2=[[1.0, 0.0]], target=[0])
+        losses("torch.cosine_embedding_loss", strict=True, input1=[[1.0, 0.0]], input2=[[1.0, 0.0]], target=[0])
     with pytest.raises(LossCliError, match=r"needs a \(N, K\) matrix"):
         losses("torch.cosine_embedding_loss", input1=[1.0, 0.0], input2=[1.0, 0.0], target=[1, 1])
 

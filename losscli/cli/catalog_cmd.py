@@ -68,6 +68,7 @@ def info_command(
         + (f"    canonical twin: {entry.canonical}" if entry.canonical else ""),
         f"formula: {entry.formula}",
         f"convention: {entry.convention}",
+        *([f"accepted with a warning (refused with --strict and by {entry.canonical}): {entry.lenient_text}"] if entry.lenient else []),
         f"reduction (--reduction mean): {entry.reducer.value}; sample weights: {'yes' if entry.sample_weights else 'no'};"
         f" {entry.better} is better",
         entry.reductions_text,
@@ -118,6 +119,7 @@ def describe(entry: LossEntry) -> dict[str, Any]:
         "summary": entry.summary, "formula": entry.formula, "convention": entry.convention,
         "reducer": entry.reducer.value, "sample_weights": entry.sample_weights, "better": entry.better, "canonical": entry.canonical,
         "sum": entry.sum_rule, "weighted_per_sample": entry.weighted_per_sample,
+        "lenient": [{"role": item.role, "check": item.check.value, "does": item.does} for item in entry.lenient],
         "inputs": [{"role": r.name, "kind": r.kind_for(entry.defaults).value, "shape": r.shape.value, "doc": r.doc}
                    for r in entry.roles],
         "params": [{"name": p.name, "type": p.type, "default": p.default, "range": p.range_text(), "doc": p.doc}

@@ -20,9 +20,9 @@ from losscli.cli.options import FORMAT, QUIET, OutputFormat
 
 CHECK_FORMATS = ("table", "json", "csv", "tsv", "md")
 SECTION_KEYS = {
-    "eval": {"predictions", "target", "losses", "fail_above", "group_by", "worst", "per_sample", "reduction", "nan", "weight"},
+    "eval": {"predictions", "target", "losses", "fail_above", "group_by", "worst", "per_sample", "reduction", "nan", "weight", "strict"},
     "compare": {"baseline", "candidates", "target", "losses", "max_increase", "bootstrap", "seed", "ci",
-                "require_significant", "group_by", "worst", "id_col", "reduction", "nan", "weight"},
+                "require_significant", "group_by", "worst", "id_col", "reduction", "nan", "weight", "strict"},
     "report": {"format", "label", "summary", "precision"},
     "columns": {"pred", "target", "weight"},
 }
@@ -210,7 +210,7 @@ def section_settings(config: dict[str, Any], section: str, base: str) -> Any:
         group_by=get("group_by", None, str), worst=get("worst", None, int, low=1),
         id_cols=strings("id_col") if section == "compare" else [],
         label=setting(report, "report", "label", "losscli", str), precision=setting(report, "report", "precision", 6, int, low=1, high=17),
-        per_sample=get("per_sample", False, bool),
+        per_sample=get("per_sample", False, bool), strict=get("strict", False, bool),
         given=frozenset(k for k in ("ci", "seed") if k in table),  # [report] serves every format a run may ask for
     )
     if "weight" in table:

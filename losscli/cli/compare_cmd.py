@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Callable, List, Optional
 import typer
 
 from losscli.cli.options import (
-    COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, QUIET, REDUCTION, SUMMARY, TARGET_COL,
-    WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
+    COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, QUIET, REDUCTION, STRICT, SUMMARY,
+    TARGET_COL, WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
 )
 from losscli.cli.settings import MAX_RESAMPLES, Settings, given_options, parse_columns, parse_inputs
 
@@ -31,6 +31,7 @@ def compare_command(
     weight_col: Optional[str] = WEIGHT_COL,
     reduction: Reduction = REDUCTION,
     nan: NanPolicy = NAN,
+    strict: bool = STRICT,
     fmt: Optional[OutputFormat] = FORMAT,
     max_increase: List[str] = typer.Option([], "--max-increase", help="Gate LOSS=TOL, repeatable: exit 1 when a candidate is worse by more than TOL (0.01, or 2% of the baseline); LOSS may be *."),
     bootstrap: Optional[int] = typer.Option(None, "--bootstrap", min=1, max=MAX_RESAMPLES, help="Paired bootstrap interval of each delta with N resamples (paired runs only)."),
@@ -62,7 +63,7 @@ def compare_command(
         input_format.value if input_format else None, reduction.value, nan.value, fmt.value if fmt else None,
         max_increase=list(max_increase), bootstrap=bootstrap, seed=seed, ci=ci, require_significant=require_significant,
         group_by=group_by, worst=worst, id_cols=list(id_col), label=label, summary=summary, precision=precision,
-        quiet=quiet, given=given_options(ctx),
+        quiet=quiet, strict=strict, given=given_options(ctx),
     )
     run_compare(settings)
 
@@ -105,7 +106,8 @@ def prepare_compare(settings: Settings) -> tuple[Callable[[str], str], list[Gate
     with Progress(progress_wanted(settings.quiet)) as progress:
         losses, runs = load_runs(settings.runs, settings.losses, settings.input_options([]), settings.target,
                                  settings.reduction, settings.nan, group_by=settings.group_by,
-                                 keep_terms=bool(settings.bootstrap or settings.worst), meter=progress.meter)
+                                 keep_terms=bool(settings.bootstrap or settings.worst), meter=progress.meter,
+                                 strict=settings.strict)
         comparison = compare(losses, runs, boot, progress.resamples)
     for message, hint in settings.idle_settings(default_format(settings.fmt), show_samples=False):
         warn(message, hint)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Callable, List, Optional
 import typer
 
 from losscli.cli.options import (
-    COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, QUIET, REDUCTION, SUMMARY, TARGET_COL,
-    WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
+    COL, FORMAT, GROUP_BY, INPUT, INPUT_FORMAT, LABEL, LOSS, NAN, PRECISION, PRED_COL, QUIET, REDUCTION, STRICT, SUMMARY,
+    TARGET_COL, WEIGHT_COL, InputFormat, NanPolicy, OutputFormat, Reduction,
 )
 from losscli.cli.settings import Settings, given_options, parse_columns, parse_inputs
 
@@ -30,6 +30,7 @@ def eval_command(
     weight_col: Optional[str] = WEIGHT_COL,
     reduction: Reduction = REDUCTION,
     nan: NanPolicy = NAN,
+    strict: bool = STRICT,
     fmt: Optional[OutputFormat] = FORMAT,
     per_sample: bool = typer.Option(False, "--per-sample", help="Also show each sample's loss."),
     worst: Optional[int] = typer.Option(None, "--worst", min=1, help="Show the K samples with the largest loss (by the first loss)."),
@@ -60,7 +61,7 @@ def eval_command(
         parse_columns(pred_col, target_col, weight_col, col), input_format.value if input_format else None,
         reduction.value, nan.value, fmt.value if fmt else None, fail_above=list(fail_above), group_by=group_by,
         worst=worst, label=label, summary=summary, precision=precision, per_sample=per_sample, limit=limit,
-        quiet=quiet, given=given_options(ctx),
+        quiet=quiet, strict=strict, given=given_options(ctx),
     )
     run_eval(settings)
 
@@ -110,7 +111,8 @@ def prepare_eval(settings: Settings) -> tuple[Callable[[str], str], list[GateOut
     resolver = InputResolver(settings.input_options(settings.runs))
     with Progress(progress_wanted(settings.quiet, rows_on_stdout=streamed and show_samples)) as progress:
         outputs.meter = progress.meter((settings.runs or list(settings.inputs.values()) or ["input"])[0])
-        evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan, outputs=outputs)
+        evaluation = evaluate(losses, resolver, reduction=settings.reduction, nan=settings.nan, outputs=outputs,
+                              strict=settings.strict)
     for message, hint in [*settings.idle_settings(fmt, show_samples), *evaluation.warnings]:  # after the pass: an error comes alone
         warn(message, hint)
     outcomes = []

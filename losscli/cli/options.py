@@ -86,6 +86,7 @@ NAN = typer.Option(NanPolicy.error, "--nan", help="Non-finite inputs: error, omi
 FORMAT = typer.Option(None, "--format", "-f", help="Output format [default: table on a terminal, json otherwise].")
 GROUP_BY = typer.Option(None, "--group-by", help="Also report the losses per value of this column (of the TARGET or PRED input).")
 LABEL = typer.Option("losscli", "--label", help="Report label: Markdown heading and hidden marker <!-- losscli:LABEL -->.")
+STRICT = typer.Option(False, "--strict", help="Refuse what a library loss (torch.*, keras.*, sklearn.*) accepts with a warning, as its canonical loss does.")
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress display on stderr (it shows only on a terminal anyway).")
 SUMMARY = typer.Option(False, "--summary", help="Also append the Markdown report to $GITHUB_STEP_SUMMARY when it is set.")
 

@@ -39,6 +39,7 @@ class Settings:
     per_sample: bool = False
     limit: int = 20
     quiet: bool = False
+    strict: bool = False  # a library entry's warnings about inputs its canonical loss refuses become errors
     given: frozenset[str] = frozenset()  # settings set by the user (not defaults): limit, precision, label, ci, seed
 
     def idle_settings(self, fmt: str, show_samples: bool) -> list[tuple[str, str]]:

@@ -153,11 +153,12 @@ def _canonical(params: Any) -> str:
 def load_runs(
     paths: list[str], loss_texts: list[str], options: InputOptions, target: str | None, reduction: str, nan: str,
     group_by: str | None = None, keep_terms: bool = False, meter: Callable[[str], Meter] | None = None,
+    strict: bool = False,
 ) -> tuple[list[ResolvedLoss], list[Run]]:
     """Every run, scored or read, with the losses resolved (from the baseline when none is given).
 
     Each predictions file is one pass; ``keep_terms`` keeps every row's terms (bootstrap, worst
-    rows); ``meter(path)`` is told each pass's progress.
+    rows); ``meter(path)`` is told each pass's progress; ``strict`` refuses what a library loss only warns about.
     """
     docs = {path: read_saved(path) for path in paths if is_saved(path)}
     if not loss_texts and all(path in docs for path in paths):
@@ -171,7 +172,7 @@ def load_runs(
         positional = [path] if target is None else [path, target]
         run_options = InputOptions(positional, dict(options.bindings), dict(options.columns), options.input_format)
         outputs = Outputs(group_by=group_by, keep_terms=keep_terms, fingerprint=True, meter=meter(path) if meter else None)
-        evaluation = evaluate(losses, InputResolver(run_options), reduction=reduction, nan=nan, outputs=outputs)
+        evaluation = evaluate(losses, InputResolver(run_options), reduction=reduction, nan=nan, outputs=outputs, strict=strict)
         for message, hint in evaluation.warnings:
             warn(f"{path}: {message}", hint)
         runs.append(Run(path, evaluation, run_options))

@@ -29,6 +29,7 @@ from losscli.readers.base import LABEL, NUMBER, Source
 from losscli.readers.scan import scan
 from losscli.reduction import SampleTerms
 from losscli.registry import Pooled, Reducer, Reported, Weighted
+from losscli.registry.lenience import Lenience
 from losscli.registry.validation import check_element_weights, check_weights, prepare_inputs
 from losscli.state import Fold, GroupIndex, GroupStates, LossState
 
@@ -77,9 +78,12 @@ class Outputs:
 
 def evaluate(
     losses: list[ResolvedLoss], binder: Binder, reduction: str = "mean", nan: str = "error",
-    chunk_values: int = CHUNK_VALUES, outputs: Outputs | None = None, keep_terms: bool = False,
+    chunk_values: int = CHUNK_VALUES, outputs: Outputs | None = None, keep_terms: bool = False, strict: bool = False,
 ) -> Evaluation:
-    """Evaluate every loss over the same rows of the inputs ``binder`` finds for it, in one pass."""
+    """Evaluate every loss over the same rows of the inputs ``binder`` finds for it, in one pass.
+
+    A library entry's lenient checks warn (in ``Evaluation.warnings``); ``strict`` makes them errors.
+    """
     outputs = outputs or Outputs(keep_terms=keep_terms)
     keep_heap_pages()
     _check_named_roles(losses, binder)
@@ -88,13 +92,13 @@ def evaluate(
     for loss in losses:
         check_weight_support(loss, weight is not None)
     labels = binder.column(outputs.group_by, "--group-by") if outputs.group_by else None
-    return _Pass(losses, bound, weight, labels, reduction, nan, chunk_values, outputs).run()
+    return _Pass(losses, bound, weight, labels, reduction, nan, chunk_values, outputs, strict).run()
 
 
 class _Pass:
     def __init__(
         self, losses: list[ResolvedLoss], bound: list[list[BoundInput]], weight: BoundInput | None,
-        labels: BoundInput | None, reduction: str, nan: str, chunk_values: int, outputs: Outputs,
+        labels: BoundInput | None, reduction: str, nan: str, chunk_values: int, outputs: Outputs, strict: bool,
     ) -> None:
         self.losses, self.bound, self.weight, self.labels = losses, bound, weight, labels
         self.reduction, self.nan, self.outputs = reduction, nan, outputs
@@ -112,6 +116,7 @@ class _Pass:
         self.n_rows = 0
         self.n_bad = 0
         self.overflows = [_Overflow() for _ in losses]
+        self.lenience = {id(loss): Lenience(loss.entry, strict) for loss in losses}
         self.first_pred = {id(inputs[0]) for inputs in bound}
         self.digest = hashlib.blake2b(digest_size=16) if outputs.fingerprint else None
 
@@ -187,7 +192,7 @@ class _Pass:
                 self.kept_rows.append(index)
 
     def _fold(self, loss: ResolvedLoss, inputs: list[InputArray], w: np.ndarray | None, rows: np.ndarray | None) -> Fold:
-        data = prepare_inputs(loss.entry, loss.params, inputs, loss.spec.text, rows)
+        data = prepare_inputs(loss.entry, loss.params, inputs, loss.spec.text, rows, self.lenience[id(loss)])
         if w is not None and w.ndim == 2:  # one weight per element: the loss applies them itself
             assert self.weight is not None
             check_element_weights(loss.entry, loss.spec.text, data[0], w, self.weight)
@@ -264,8 +269,9 @@ class _Pass:
         if self.digest is not None:
             self.digest.update(str((n_rows, omitted)).encode())
             fingerprint = self.digest.hexdigest()
-        warnings = [w for loss, result, overflow in zip(self.losses, results, self.overflows)
-                    if (w := overflow.warning(loss, result)) is not None]
+        warnings = [w for loss in self.losses for w in self.lenience[id(loss)].warnings()]
+        warnings += [w for loss, result, overflow in zip(self.losses, results, self.overflows)
+                     if (w := overflow.warning(loss, result)) is not None]
         return Evaluation(inputs, n_rows, omitted, results, samples, self.group_index, rows, fingerprint, warnings)
 
 

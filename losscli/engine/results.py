@@ -59,7 +59,8 @@ class Evaluation:
     ``n_rows`` rows were read and ``n_samples`` evaluated (``n_omitted`` dropped by ``--nan
     omit``). ``rows`` holds the file rows evaluated, when per-row terms were kept.
     ``fingerprint`` identifies the rows and every input but the predictions (compare pairs runs by it).
-    ``warnings`` say where a value is null though every input was finite (float64 overflow).
+    ``warnings`` say what a library entry accepted that its canonical loss refuses, and where a value
+    is null though every input was finite (float64 overflow).
     """
 
     inputs: dict[str, InputInfo]

@@ -17,8 +17,8 @@ MARGIN = Param("margin", "float", 1.0, "distance beyond which dissimilar pairs c
 
 
 def embedding_hinge(x: np.ndarray, y: np.ndarray, margin: float) -> np.ndarray:
-    """Elementwise x where y = 1, max(0, margin − x) where y = −1."""
-    return np.where(y == 1, x, np.maximum(0, margin - x))
+    """Elementwise x where y = 1, max(0, margin − x) where y = −1 (PyTorch adds both terms for any other y)."""
+    return np.where(y != 1, np.maximum(0, margin - x), 0) + np.where(y != -1, x, 0)
 
 
 @register(

@@ -14,12 +14,12 @@ import numpy as np
 
 from losscli.errors import LossCliError
 from losscli.losses._math import column_param, log_softmax, per_sample_mean, per_sample_sum, sigmoid, softplus
-from losscli.losses.classification import BINARY_EXAMPLE, PROBS_EXAMPLE, clipped_bce, hinge, squared_hinge
+from losscli.losses.classification import BINARY_EXAMPLE, PROBS_EXAMPLE, clipped_bce
 from losscli.losses.regression import (
     DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, huber_error, log_cosh, squared_error,
 )
 from losscli.losses.sequence import CTC_EXAMPLE_SCORES, ctc_nll, log_softmax_last
-from losscli.registry import Example, Kind, Param, Pooled, Reducer, Role, Shape, Weighted, register
+from losscli.registry import Check, Example, Kind, Lenient, Param, Pooled, Reducer, Role, Shape, Weighted, register
 
 EPSILON = 1e-7
 FROM_LOGITS = Param("from_logits", "bool", False, "inputs are logits rather than probabilities")
@@ -27,6 +27,10 @@ KERAS_SMOOTHING = Param("label_smoothing", "float", 0.0, "squeeze targets toward
 FEATURE_AXIS = Param("axis", "axes", -1, "the feature (class) axis; any single axis but the batch axis 0")
 BATCH_SIZE_MEAN = "Reduction sum_over_batch_size: Σ w·l / N (weights do not enter the denominator)."
 PROBS_OR_LOGITS = "probabilities, or logits with from_logits=true"
+ANY_TARGET = Lenient("target", "Keras checks no target range and uses any value in its formula")
+CLIPPED_PRED = Lenient("pred", "Keras clips them to [1e-7, 1 − 1e-7]")
+RENORMALISED_PRED = Lenient("pred", "Keras divides each row by its sum, then clips to [1e-7, 1 − 1e-7]")
+SUMMED_PRED = Lenient("pred", "Keras sums them as given")
 
 
 COLUMN_AS_SAMPLES = (
@@ -91,7 +95,7 @@ def keras_huber(pred: np.ndarray, target: np.ndarray, delta: float) -> np.ndarra
         f" With from_logits=true the loss is exact (softplus form), no clipping, as Keras computes it on the"
         " TensorFlow, JAX and PyTorch backends (its NumPy backend clips the sigmoid to [1e-7, 1 − 1e-7] first, so"
         f" there a logit beyond ±16.1 costs at most 16.118). {BATCH_SIZE_MEAN}",
-        example=BINARY_EXAMPLE)
+        example=BINARY_EXAMPLE, lenient=(CLIPPED_PRED, ANY_TARGET))
 def keras_binary_crossentropy(
     pred: np.ndarray, target: np.ndarray, from_logits: bool, label_smoothing: float, axis: int | list[int],
 ) -> np.ndarray:
@@ -110,7 +114,7 @@ def keras_binary_crossentropy(
         formula="t' = t·(1 − ls) + ls/K;  l = −Σ_c t'_c·log p_c,  p = clip(pred / Σ pred, 1e-7, 1 − 1e-7)",
         convention="Probabilities are renormalised to sum to 1, then clipped; with from_logits=true,"
         f" log_softmax is used instead. {BATCH_SIZE_MEAN}",
-        example=PROBS_EXAMPLE)
+        example=PROBS_EXAMPLE, lenient=(RENORMALISED_PRED, ANY_TARGET))
 def keras_categorical_crossentropy(
     pred: np.ndarray, target: np.ndarray, from_logits: bool, label_smoothing: float, axis: int | list[int],
 ) -> np.ndarray:
@@ -129,7 +133,7 @@ def keras_categorical_crossentropy(
         convention="Integer labels; probabilities renormalised then clipped as in categorical_crossentropy;"
         f" from_logits=true uses log_softmax. {BATCH_SIZE_MEAN} Rows labelled ignore_class are masked:"
         " they add nothing, and the batch size counts only the rows kept.",
-        example=Example({"pred": [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]], "target": [0, 2]}))
+        example=Example({"pred": [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]], "target": [0, 2]}), lenient=(RENORMALISED_PRED,))
 def keras_sparse_categorical_crossentropy(
     pred: np.ndarray, target: np.ndarray, from_logits: bool, ignore_class: int | None,
 ) -> Weighted:
@@ -148,8 +152,19 @@ KERAS_GAMMA = Param("gamma", "float", 2.0, "focusing exponent: 0 removes the foc
 HINGE_ROLES = (Role("pred", Kind.VALUES, Shape.ANY, "decision scores"),
                Role("target", Kind.HINGE_LABELS, doc="-1/1 labels, or 0/1 (converted to -1/1)"))
 HINGE_EXAMPLE = Example({"pred": [0.8, -0.3, 1.7, -2.0], "target": [1, 1, -1, -1]})
-LABELS_TO_SIGNS = ("Labels {−1, 1} are used as given; {0, 1} labels become {−1, 1}"
-                   " (Keras converts when every label is 0 or 1).")
+LABELS_TO_SIGNS = ("Labels {0, 1} become {−1, 1} when every label is 0 or 1 (as Keras converts); otherwise every"
+                   " label is used as given, so with −1 labels present a 0 label costs 1 (warned: the canonical"
+                   " losses refuse 0 with −1).")
+HINGE_LENIENT = (
+    Lenient("target", "Keras uses labels other than −1, 0 and 1 as given"),
+    Lenient("target", "Keras converts 0/1 labels to −1/1 only when every label is 0 or 1, so these 0 labels are used"
+            " as given (each costs 1)", Check.LABEL_MIX),
+)
+
+
+def _keras_signs(target: np.ndarray) -> np.ndarray:
+    """Keras's labels: 2t − 1 when every label is 0 or 1, else the labels as given."""
+    return 2 * target - 1 if ((target == 0) | (target == 1)).all() else target
 
 
 @_keras("mean_absolute_percentage_error", "mape", "MeanAbsolutePercentageError", task="regression",
@@ -208,18 +223,20 @@ def keras_log_cosh(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 @_keras("hinge", "hinge", "Hinge", task="binary", roles=HINGE_ROLES, params=(),
         formula="l = mean over the last axis of max(0, 1 − y·s),  y ∈ {−1, 1}",
-        convention=f"{LABELS_TO_SIGNS} {BATCH_SIZE_MEAN}", example=HINGE_EXAMPLE, zero_at_perfect=True)
+        convention=f"{LABELS_TO_SIGNS} {BATCH_SIZE_MEAN}", example=HINGE_EXAMPLE, zero_at_perfect=True,
+        lenient=HINGE_LENIENT)
 def keras_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """keras.losses.hinge."""
-    return hinge(pred, target)
+    return per_sample_mean(np.maximum(0, 1 - _keras_signs(target) * pred))
 
 
 @_keras("squared_hinge", "squared_hinge", "SquaredHinge", task="binary", roles=HINGE_ROLES, params=(),
         formula="l = mean over the last axis of max(0, 1 − y·s)²,  y ∈ {−1, 1}",
-        convention=f"{LABELS_TO_SIGNS} {BATCH_SIZE_MEAN}", example=HINGE_EXAMPLE, zero_at_perfect=True)
+        convention=f"{LABELS_TO_SIGNS} {BATCH_SIZE_MEAN}", example=HINGE_EXAMPLE, zero_at_perfect=True,
+        lenient=HINGE_LENIENT)
 def keras_squared_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """keras.losses.squared_hinge."""
-    return squared_hinge(pred, target)
+    return per_sample_mean(np.square(np.maximum(0, 1 - _keras_signs(target) * pred)))
 
 
 @_keras("categorical_hinge", "multiclass_hinge", "CategoricalHinge", task="multiclass",
@@ -232,7 +249,7 @@ def keras_squared_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         " for class 0 cost 0.5 here, 0 there). One-hot targets only: Keras's docstring also mentions {−1, 1}"
         f" targets, which its code uses unconverted. {BATCH_SIZE_MEAN}",
         example=Example({"pred": [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0], [0.5, -1.0, -2.0]],
-                         "target": [[1, 0, 0], [0, 1, 0], [1, 0, 0]]}))
+                         "target": [[1, 0, 0], [0, 1, 0], [1, 0, 0]]}), lenient=(ANY_TARGET,))
 def keras_categorical_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """keras.losses.categorical_hinge."""
     pos = (target * pred).sum(axis=1)
@@ -249,7 +266,7 @@ def keras_categorical_hinge(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         " 1e-7·log(1e-7/q) (not exactly 0) and a zero prediction costs p·log(p/1e-7) instead of the"
         f" infinity of kl_div at its default eps = 0. {BATCH_SIZE_MEAN}",
         example=Example({"pred": [[0.4, 0.4, 0.2], [0.1, 0.6, 0.3]], "target": [[0.5, 0.3, 0.2], [0.0, 0.5, 0.5]]}),
-        zero_at_perfect=True)
+        zero_at_perfect=True, lenient=tuple(Lenient(role, "Keras clips them to [1e-7, 1]") for role in ("pred", "target")))
 def keras_kl_divergence(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """keras.losses.kl_divergence."""
     p = np.clip(target, EPSILON, 1)
@@ -265,7 +282,10 @@ def keras_kl_divergence(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         convention="1e-7 is added inside the log, so λ = 0 is finite (it costs 16.118·t). As poisson_nll"
         " without full, the constant log t! is left out, so the loss can be negative."
         f" {BATCH_SIZE_MEAN}",
-        example=Example({"pred": [2.0, 0.5, 3.0], "target": [3.0, 0.0, 1.0]}), non_negative=False)
+        example=Example({"pred": [2.0, 0.5, 3.0], "target": [3.0, 0.0, 1.0]}), non_negative=False,
+        lenient=(Lenient("pred", "Keras computes λ − t·log(λ + 1e-7), finite while λ > −1e-7",
+                         refused=lambda x: x + EPSILON <= 0, refused_why="Keras's log(λ + 1e-7) is not finite there"),
+                 Lenient("target", "Keras checks no counts and uses negative ones in its formula")))
 def keras_poisson(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """keras.losses.poisson."""
     return per_sample_mean(pred - target * np.log(pred + EPSILON))
@@ -282,7 +302,9 @@ def keras_poisson(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         " bce clips p to [1e-7, 1 − 1e-7] but the focal factor uses the unclipped p. from_logits=true takes"
         " the sigmoid first and then clips like probabilities, so it is not exact at extreme logits"
         f" (−1000 for a positive costs 16.118). gamma = 0 without balancing is binary_crossentropy. {BATCH_SIZE_MEAN}",
-        example=BINARY_EXAMPLE)
+        example=BINARY_EXAMPLE,
+        lenient=(Lenient("pred", "Keras clips them to [1e-7, 1 − 1e-7] in the cross-entropy and uses them unclipped in the"
+                         " focal factor"), ANY_TARGET))
 def keras_binary_focal_crossentropy(
     pred: np.ndarray, target: np.ndarray, apply_class_balancing: bool, alpha: float, gamma: float,
     from_logits: bool, label_smoothing: float, axis: int | list[int],
@@ -309,7 +331,7 @@ def keras_binary_focal_crossentropy(
         " with from_logits=true the softmax is taken first and then clipped the same way. alpha = 0.25 scales"
         " every class unless given per class, so gamma = 0 with alpha = 1 is categorical_crossentropy."
         f" {BATCH_SIZE_MEAN}",
-        example=PROBS_EXAMPLE)
+        example=PROBS_EXAMPLE, lenient=(RENORMALISED_PRED, ANY_TARGET))
 def keras_categorical_focal_crossentropy(
     pred: np.ndarray, target: np.ndarray, alpha: float | list[float], gamma: float, from_logits: bool,
     label_smoothing: float, axis: int | list[int],
@@ -333,7 +355,9 @@ def keras_categorical_focal_crossentropy(
         f" −log p_y (nll of log p). {BATCH_SIZE_MEAN}",
         example=Example({"pred": [[0.7, 0.3], [0.2, 0.8], [0.6, 0.4], [0.4, 0.6]], "target": [0, 1, 0, 1]},
                         {"q": 0.1}),
-        zero_at_perfect=True)
+        zero_at_perfect=True,
+        lenient=(Lenient("pred", "Keras uses p_y as given (above 1 the loss is negative)", refused=lambda x: x < 0,
+                         refused_why="Keras's p_y^q is NaN for a negative p_y"),))
 def keras_categorical_generalized_cross_entropy(pred: np.ndarray, target: np.ndarray, q: float) -> np.ndarray:
     """keras.losses.categorical_generalized_cross_entropy."""
     p_y = pred[np.arange(len(target)), target]
@@ -376,7 +400,8 @@ def _mask_sums(pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.nda
         formula="L = 1 − 2·Σ p·t / (Σ t + Σ p + 1e-7), sums over the whole batch (axis=none)",
         convention="No smoothing in the numerator: an empty mask predicted empty scores 1, not 0 (the canonical"
         f" dice adds its smooth to both sides and scores each sample alone). {POOLED_BATCH}",
-        example=Example({"pred": [[0.9, 0.8, 0.1, 0.0], [0.2, 0.3, 0.6, 0.1]], "target": [[1, 1, 0, 0], [0, 0, 1, 1]]}))
+        example=Example({"pred": [[0.9, 0.8, 0.1, 0.0], [0.2, 0.3, 0.6, 0.1]], "target": [[1, 1, 0, 0], [0, 0, 1, 1]]}),
+        lenient=(SUMMED_PRED, ANY_TARGET))
 def keras_dice(pred: np.ndarray, target: np.ndarray, axis: list[int] | None) -> Pooled | np.ndarray:
     """keras.losses.dice."""
     overlap, p_sum, t_sum = _mask_sums(pred, target)
@@ -401,7 +426,7 @@ def keras_dice(pred: np.ndarray, target: np.ndarray, axis: list[int] | None) -> 
         " numerator: an empty mask predicted empty scores 1."
         f" {POOLED_BATCH}",
         example=Example({"pred": [[0.9, 0.8, 0.1, 0.0], [0.2, 0.3, 0.6, 0.1]], "target": [[1, 1, 0, 0], [0, 0, 1, 1]]},
-                        {"alpha": 0.7, "beta": 0.3}))
+                        {"alpha": 0.7, "beta": 0.3}), lenient=(SUMMED_PRED, ANY_TARGET))
 def keras_tversky(
     pred: np.ndarray, target: np.ndarray, alpha: float, beta: float, axis: list[int] | None,
 ) -> Pooled | np.ndarray:

@@ -17,7 +17,8 @@ from losscli.errors import LossCliError
 from losscli.losses._math import per_sample_mean, xlogy
 from losscli.losses.classification import multiclass_hinge
 from losscli.losses.regression import absolute_error, msle, quantile, squared_error
-from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, register
+from losscli.registry import Example, Kind, Lenient, Param, Reducer, Role, Shape, register
+from losscli.registry.validation import shown
 
 NP_AVERAGE = "sample_weight as scikit-learn's np.average: Σ w·l / Σ w."
 UNIFORM_AVERAGE = ("(N, K) outputs: the mean over outputs per sample, so the mean equals"
@@ -44,7 +45,7 @@ def _first_bad(values: np.ndarray, bad: np.ndarray) -> str:
     """``3 values (the first: -0.5)``: how many of ``values`` are ``bad``, and the first of them."""
     count = int(bad.sum())
     first = values.reshape(-1)[int(np.argmax(bad.reshape(-1)))]
-    return f"{count} value{'s' if count > 1 else ''} (the first: {first:g})"
+    return f"{count} value{'s' if count > 1 else ''} (the first: {shown(first)})"
 
 
 def _zero_one_labels(y_true: np.ndarray, name: str) -> None:
@@ -295,13 +296,19 @@ def sklearn_mean_absolute_percentage_error(y_pred: np.ndarray, y_true: np.ndarra
 LOG_ROLES = (Role("y_pred", Kind.NON_NEGATIVE, Shape.ANY, "estimated target values, >= 0"),
              Role("y_true", Kind.NON_NEGATIVE, doc="true target values, >= 0, same shape"))
 LOG_EXAMPLE = Example({"y_pred": [2.5, 5.0, 4.0, 8.0], "y_true": [3.0, 5.0, 2.5, 7.0]})
-NEGATIVE_REFUSED = ("Negative values are refused (older scikit-learn raises for any negative value;"
-                    " 1.9 accepts values above −1, where log1p is still defined).")
+NEGATIVE_REFUSED = ("Values in (−1, 0) are accepted with a warning, as scikit-learn 1.9 takes them (log1p is defined"
+                    " there; older releases raised for any negative value); values <= −1 are refused, as scikit-learn does.")
+LOG1P_LENIENT = tuple(
+    Lenient(role, "scikit-learn takes log1p of any value above −1", refused=lambda x: x <= -1,
+            refused_why="scikit-learn raises for values <= −1, where log1p is undefined")
+    for role in ("y_pred", "y_true")
+)
 
 
 @_sklearn("mean_squared_log_error", "msle", task="regression", roles=LOG_ROLES, params=(),
           formula="l = mean_k (log1p(y_pred_k) − log1p(y_true_k))²",
-          convention=f"{NEGATIVE_REFUSED} {UNIFORM_AVERAGE}", example=LOG_EXAMPLE, zero_at_perfect=True)
+          convention=f"{NEGATIVE_REFUSED} {UNIFORM_AVERAGE}", example=LOG_EXAMPLE, zero_at_perfect=True,
+          lenient=LOG1P_LENIENT)
 def sklearn_mean_squared_log_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
     """sklearn.metrics.mean_squared_log_error."""
     return msle(y_pred, y_true)
@@ -315,7 +322,7 @@ def sklearn_mean_squared_log_error(y_pred: np.ndarray, y_true: np.ndarray) -> np
           convention="The root of the weighted mean squared log error (each sample's value is its absolute log"
           " error). One output only: for (N, K) scikit-learn averages the K per-output roots, so K > 1 is refused."
           f" {NEGATIVE_REFUSED} {NP_AVERAGE}",
-          example=LOG_EXAMPLE, reducer=Reducer.ROOT_MEAN, zero_at_perfect=True)
+          example=LOG_EXAMPLE, reducer=Reducer.ROOT_MEAN, zero_at_perfect=True, lenient=LOG1P_LENIENT)
 def sklearn_root_mean_squared_log_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
     """sklearn.metrics.root_mean_squared_log_error."""
     _one_output(y_pred, "root_mean_squared_log_error", "root mean square of the log errors")

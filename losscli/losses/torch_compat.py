@@ -25,7 +25,8 @@ from losscli.losses.sequence import CTC_EXAMPLE_SCORES, ctc_nll
 from losscli.losses.regression import (
     BETA, DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, gaussian_nll_elements, huber_elements, smooth_l1_elements,
 )
-from losscli.registry import Example, Kind, Param, Reducer, Reported, Role, Shape, Weighted, register
+from losscli.registry import Example, Kind, Lenient, Param, Reducer, Reported, Role, Shape, Weighted, register
+from losscli.registry.validation import shown
 
 TORCH_VALUE_ROLES = (Role("input", Kind.VALUES, Shape.ANY, "predictions"), *VALUE_ROLES[1:])
 TORCH_IGNORE_INDEX = Param("ignore_index", "int", -100, "rows with this label are skipped")
@@ -33,6 +34,8 @@ ELEMENT_MEAN = ("reduction='mean': the mean over all N·K elements (equal to the
                 " reduction='sum' and 'none' add up each sample's K elements, as PyTorch sums every element.")
 ELEMENT_SUM = "Σ of every element (N·K terms), as PyTorch's reduction='sum'"
 LOG_CLAMP = -100.0
+ANY_TARGET = Lenient("target", "PyTorch checks no target range and uses any value in its formula")
+ANY_LABEL = Lenient("target", "PyTorch checks no labels and uses any value in its formula")
 
 
 def _torch_example(example: Example) -> Example:
@@ -107,7 +110,8 @@ def torch_huber_loss(input: np.ndarray, target: np.ndarray, delta: float) -> np.
         convention="No clipping of p: each log is clamped at −100, so p = 0 for a positive costs exactly 100."
         f" {WEIGHT_ARGUMENT}",
         example=_torch_example(BINARY_EXAMPLE), logits_twin="torch.binary_cross_entropy_with_logits",
-        sample_weights=True, element_weights=True, reducer=Reducer.BATCH_MEAN)
+        sample_weights=True, element_weights=True, reducer=Reducer.BATCH_MEAN,
+        lenient=(Lenient("target", "PyTorch checks only the input's range and uses any target in its formula"),))
 def torch_binary_cross_entropy(
     input: np.ndarray, target: np.ndarray, element_weight: np.ndarray | None = None,
 ) -> np.ndarray | Reported:
@@ -124,7 +128,8 @@ def torch_binary_cross_entropy(
         params=(Param("pos_weight", "float_or_list", 1.0, "weight of positive targets, one number or one per class", low=0.0),),
         formula="l = mean_k [pos_weight·t·softplus(−x) + (1 − t)·softplus(x)]",
         convention=f"Log-sum-exp form, exact for any logit. {WEIGHT_ARGUMENT}",
-        example=_torch_example(LOGIT_EXAMPLE), sample_weights=True, element_weights=True, reducer=Reducer.BATCH_MEAN)
+        example=_torch_example(LOGIT_EXAMPLE), sample_weights=True, element_weights=True, reducer=Reducer.BATCH_MEAN,
+        lenient=(ANY_TARGET,))
 def torch_binary_cross_entropy_with_logits(
     input: np.ndarray, target: np.ndarray, pos_weight: float | list[float], element_weight: np.ndarray | None = None,
 ) -> np.ndarray | Reported:
@@ -141,7 +146,8 @@ def torch_binary_cross_entropy_with_logits(
         formula="l = (1−ε)·w_y·(−log p_y) + ε/C·Σ_c w_c·(−log p_c);  mean = Σ l / Σ w_y  (index targets)",
         convention="Index targets: the mean divides by the summed class weights of the non-ignored rows;"
         " label -100 is ignored. Probability targets: l = −Σ_c w_c·t'_c·log p_c and the mean is over N.",
-        example=_torch_example(MULTICLASS_EXAMPLE))
+        example=_torch_example(MULTICLASS_EXAMPLE),
+        lenient=(Lenient("target", "PyTorch uses class-probability targets as given, without checking their range"),))
 def torch_cross_entropy(
     input: np.ndarray, target: np.ndarray, weight: list[float] | None, ignore_index: int, label_smoothing: float,
 ) -> Weighted | np.ndarray:
@@ -155,7 +161,8 @@ def torch_cross_entropy(
         params=(CLASS_WEIGHT, TORCH_IGNORE_INDEX),
         formula="l = −w_y·input_y;  mean = Σ l / Σ w_y",
         convention="Label -100 is ignored: it adds nothing to either sum.",
-        example=Example({"input": [[-0.2, -1.8, -3.0], [-2.3, -0.7, -0.8]], "target": [0, 2]}))
+        example=Example({"input": [[-0.2, -1.8, -3.0], [-2.3, -0.7, -0.8]], "target": [0, 2]}),
+        lenient=(Lenient("input", "PyTorch takes −input[target] whatever the input holds"),))
 def torch_nll_loss(input: np.ndarray, target: np.ndarray, weight: list[float] | None, ignore_index: int) -> Weighted:
     """torch.nn.functional.nll_loss."""
     return weighted_nll(input, target, weight, ignore_index)
@@ -172,7 +179,10 @@ def torch_nll_loss(input: np.ndarray, target: np.ndarray, weight: list[float] | 
         " (or log-probabilities with log_target=true). The batchmean reduction is the true KL divergence averaged"
         " over samples.",
         example=Example({"input": [[-0.916, -0.916, -1.609], [-2.303, -0.511, -1.204]],
-                         "target": [[0.5, 0.3, 0.2], [0.0, 0.5, 0.5]]}))
+                         "target": [[0.5, 0.3, 0.2], [0.0, 0.5, 0.5]]}),
+        lenient=(Lenient("input", "PyTorch uses any input as log-probabilities"),
+                 Lenient("target", "PyTorch computes with them as given", refused=lambda t: t < 0,
+                         refused_why="PyTorch's target·log(target) is NaN for a negative target")))
 def torch_kl_div(input: np.ndarray, target: np.ndarray, log_target: bool) -> np.ndarray:
     """torch.nn.functional.kl_div with reduction='batchmean'."""
     if log_target:
@@ -186,7 +196,8 @@ def torch_kl_div(input: np.ndarray, target: np.ndarray, log_target: bool) -> np.
         params=(MARGIN,),
         formula="l = mean_k { x if y = 1; max(0, margin − x) if y = −1 }",
         convention=f"margin = 1 by default. {ELEMENT_MEAN}",
-        example=Example({"input": [0.3, 0.2, 1.4, 0.7], "target": [1, -1, -1, 1]}), non_negative=False)
+        example=Example({"input": [0.3, 0.2, 1.4, 0.7], "target": [1, -1, -1, 1]}), non_negative=False,
+        lenient=(Lenient("target", "PyTorch adds x where the label is not −1 and max(0, margin − x) where it is not 1"),))
 def torch_hinge_embedding_loss(input: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray | Reported:
     """torch.nn.functional.hinge_embedding_loss."""
     return _elementwise(embedding_hinge(input, target, margin))
@@ -214,7 +225,8 @@ def _stirling(target: np.ndarray) -> np.ndarray:
         " PyTorch's Stirling approximation stands in for it, only where t > 1 (so t = 1, 2 are not exact log t!)."
         " Not a non-negative loss. With eps = 0 a zero rate and a zero count give 0 here (PyTorch gives NaN)."
         f" {ELEMENT_MEAN}",
-        example=Example({"input": [0.0, 1.0, -1.0], "target": [1.0, 2.0, 0.0]}), non_negative=False)
+        example=Example({"input": [0.0, 1.0, -1.0], "target": [1.0, 2.0, 0.0]}), non_negative=False,
+        lenient=(Lenient("target", "PyTorch checks no counts and uses negative ones in its formula"),))
 def torch_poisson_nll_loss(input: np.ndarray, target: np.ndarray, log_input: bool, full: bool, eps: float) -> np.ndarray | Reported:
     """torch.nn.functional.poisson_nll_loss."""
     if log_input:
@@ -254,7 +266,7 @@ def torch_gaussian_nll_loss(
         formula="l = mean_k log(1 + e^(−y·x)) = mean_k softplus(−y·x)",
         convention="Logistic loss with {−1, 1} labels: equal to BCE with logits for t = (y + 1)/2; computed in"
         f" the overflow-free softplus form. {ELEMENT_MEAN}",
-        example=Example({"input": [2.2, -1.4, 0.4, -8.0], "target": [1, -1, -1, 1]}))
+        example=Example({"input": [2.2, -1.4, 0.4, -8.0], "target": [1, -1, -1, 1]}), lenient=(ANY_LABEL,))
 def torch_soft_margin_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray | Reported:
     """torch.nn.functional.soft_margin_loss."""
     return _elementwise(softplus(-target * input))
@@ -267,7 +279,8 @@ def torch_soft_margin_loss(input: np.ndarray, target: np.ndarray) -> np.ndarray 
         formula="l = (1/C)·Σ_c w_c·[t_c·softplus(−x_c) + (1 − t_c)·softplus(x_c)]",
         convention="Per-class BCE with logits averaged over the C classes (weights multiply, the divisor stays C),"
         " then the mean over N. Soft targets in [0, 1] are accepted, as PyTorch computes them.",
-        example=Example({"input": [[2.0, -1.0, 0.5], [-0.5, 1.5, -2.0]], "target": [[1, 0, 1], [0, 1, 0]]}))
+        example=Example({"input": [[2.0, -1.0, 0.5], [-0.5, 1.5, -2.0]], "target": [[1, 0, 1], [0, 1, 0]]}),
+        lenient=(ANY_TARGET,))
 def torch_multilabel_soft_margin_loss(input: np.ndarray, target: np.ndarray, weight: list[float] | None) -> np.ndarray:
     """torch.nn.functional.multilabel_soft_margin_loss."""
     w = class_weights(weight, input.shape[1], input.dtype)
@@ -280,7 +293,7 @@ def _label_lists(target: np.ndarray, n_classes: int) -> np.ndarray:
     if bad.any():
         raise LossCliError(
             f"target must hold class indices in [0, {n_classes}) padded with -1, but it holds"
-            f" {target.reshape(-1)[np.argmax(bad.reshape(-1))]:g}",
+            f" {shown(target.reshape(-1)[np.argmax(bad.reshape(-1))])}",
             f"input has {n_classes} columns; list each row's classes first, then fill the row with -1",
         )
     return target.astype(np.int64)
@@ -347,12 +360,14 @@ COSINE_EPS = 1e-12  # added to each squared norm
         convention="PyTorch adds 1e-12 to each squared norm, so a zero embedding has cosine 0 (loss 1 when y = 1)"
         " and identical embeddings cost about 1e-12/‖x‖², not exactly 0. The mean is over the N pairs."
         " From files, PRED and TARGET bind input1 and input2; give the labels with --input target=PATH or --col target=COL.",
-        example=Example({"input1": [[1.0, 0.0], [1.0, 1.0]], "input2": [[1.0, 1.0], [1.0, 0.2]], "target": [1, -1]}))
+        example=Example({"input1": [[1.0, 0.0], [1.0, 1.0]], "input2": [[1.0, 1.0], [1.0, 0.2]], "target": [1, -1]}),
+        lenient=(Lenient("target", "PyTorch scores a pair 1 − cos where the label is 1, max(0, cos − margin) where it is −1,"
+                         " and 0 otherwise"),))
 def torch_cosine_embedding_loss(input1: np.ndarray, input2: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray:
     """torch.nn.functional.cosine_embedding_loss."""
     dot = (input1 * input2).sum(axis=1)
     cos = dot / np.sqrt(((input1 * input1).sum(axis=1) + COSINE_EPS) * ((input2 * input2).sum(axis=1) + COSINE_EPS))
-    return np.where(target == 1, 1 - cos, np.maximum(0, cos - margin))
+    return np.where(target == 1, 1 - cos, 0) + np.where(target == -1, np.maximum(0, cos - margin), 0)
 
 
 @_torch("margin_ranking_loss", "margin_ranking", "MarginRankingLoss", task="ranking",
@@ -363,7 +378,7 @@ def torch_cosine_embedding_loss(input1: np.ndarray, input2: np.ndarray, target: 
         formula="l = mean_k max(0, −y·(x1 − x2) + margin)",
         convention="A hinge on the score difference; one pair per element. From files, PRED and TARGET bind input1"
         f" and input2; give the labels with --input target=PATH or --col target=COL. {ELEMENT_MEAN}",
-        example=Example({"input1": [0.8, 0.2, 0.5], "input2": [0.3, 0.6, 0.5], "target": [1, 1, -1]}))
+        example=Example({"input1": [0.8, 0.2, 0.5], "input2": [0.3, 0.6, 0.5], "target": [1, 1, -1]}), lenient=(ANY_LABEL,))
 def torch_margin_ranking_loss(input1: np.ndarray, input2: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray | Reported:
     """torch.nn.functional.margin_ranking_loss."""
     return _elementwise(margin_ranking(input1, input2, target, margin))
@@ -407,7 +422,8 @@ def torch_triplet_margin_loss(
         " target length before averaging; 'sum' and 'none' (the per-sample values) are the raw likelihoods."
         " Batch first (PyTorch's log_probs are time first: transpose (T, N, C) to (N, T, C)).",
         example=Example({"log_probs": np.log(np.exp(CTC_EXAMPLE_SCORES) / np.exp(CTC_EXAMPLE_SCORES).sum(-1, keepdims=True)).tolist(),
-                         "targets": [[1, 2], [1, 0]], "input_lengths": [3, 3], "target_lengths": [2, 1]}))
+                         "targets": [[1, 2], [1, 0]], "input_lengths": [3, 3], "target_lengths": [2, 1]}),
+        lenient=(Lenient("log_probs", "PyTorch uses any values as log-probabilities"),))
 def torch_ctc_loss(
     log_probs: np.ndarray, targets: np.ndarray, input_lengths: np.ndarray, target_lengths: np.ndarray, blank: int,
     zero_infinity: bool,

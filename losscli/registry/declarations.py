@@ -142,6 +142,29 @@ class Pooled(NamedTuple):
     combine: Callable[[Any], float]
 
 
+class Check(str, Enum):
+    """An input check a library entry may declare lenient (see :class:`Lenient`)."""
+
+    RANGE = "range"  # the range of the role's kind
+    LABEL_MIX = "label mix"  # hinge labels mixing 0 with -1 (or with any label but 0 and 1)
+
+
+@dataclass(frozen=True)
+class Lenient:
+    """A check of the canonical loss that the library does not make, for one role of a library entry.
+
+    Values the check flags give one warning per pass instead of an error (``--strict``: the error),
+    and the entry's function computes what the library computes on them (``does`` says what).
+    ``refused`` masks the flagged values the library still refuses, or turns into NaN; those stay errors.
+    """
+
+    role: str
+    does: str
+    check: Check = Check.RANGE
+    refused: Callable[[Any], Any] | None = None
+    refused_why: str = ""
+
+
 @dataclass(frozen=True)
 class Example:
     """A worked example shown by ``losscli info``: inputs by role and parameters."""
@@ -178,6 +201,15 @@ class LossEntry:
     weighted_per_sample: bool = False  # per-sample values are w·l, as the library's reduction='none' returns them
     element_weights: bool = False  # weights may also be (N, K) like the first input, one per element (fn's element_weight)
     sum_rule: str = SAMPLE_SUM  # what --reduction sum adds up (a library entry: as the library's 'sum')
+    lenient: tuple[Lenient, ...] = ()  # checks of the canonical loss this library entry only warns about
+
+    def __post_init__(self) -> None:
+        roles = {r.name for r in self.roles}
+        if self.lenient and self.follows == "losscli":
+            raise ValueError(f"{self.name}: a canonical loss is strict, it declares no lenient checks")
+        unknown = [item.role for item in self.lenient if item.role not in roles]
+        if unknown:
+            raise ValueError(f"{self.name}: lenient check of unknown role {unknown[0]!r}")
 
     @property
     def summary(self) -> str:
@@ -199,3 +231,13 @@ class LossEntry:
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def lenient_text(self) -> str:
+        """What this library entry accepts with a warning (``--strict``: refuses), as ``losscli info`` shows it."""
+        what = {Check.RANGE: "outside the range of its kind", Check.LABEL_MIX: "mixing 0 with -1 labels"}
+        return "; ".join(f"{item.role} {what[item.check]}: {item.does}" for item in self.lenient)
+
+    def lenient_check(self, role: str, check: Check) -> Lenient | None:
+        """The declared leniency of ``check`` on ``role``, if any."""
+        return next((item for item in self.lenient if item.role == role and item.check is check), None)

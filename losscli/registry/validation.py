@@ -13,7 +13,8 @@ import numpy as np
 from losscli.errors import LossCliError
 from losscli.inputs import InputArray
 from losscli.readers.base import inexact_integers
-from losscli.registry.declarations import Kind, LossEntry, Shape
+from losscli.registry.declarations import Check, Kind, Lenient, LossEntry, Shape
+from losscli.registry.lenience import Lenience
 
 LOG_PROB_TOLERANCE = 1e-6
 
@@ -30,27 +31,28 @@ def _not_in(*allowed: float) -> Callable[[np.ndarray], np.ndarray]:
 
 # kind -> (mask of values outside its range, what the range is); NaN is never flagged here
 _RANGE_CHECKS: dict[Kind, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
-    Kind.PROBABILITIES: (lambda x: (x < 0) | (x > 1), "must be probabilities in [0, 1]"),
-    Kind.SOFT_TARGETS: (lambda x: (x < 0) | (x > 1), "must be one-hot or soft targets in [0, 1]"),
-    Kind.LOG_PROBABILITIES: (lambda x: x > LOG_PROB_TOLERANCE, "must be log-probabilities (<= 0)"),
-    Kind.BINARY_LABELS: (_not_in(0, 1), "must be 0 or 1"),
-    Kind.SIGNED_LABELS: (_not_in(-1, 1), "must be -1 or 1"),
-    Kind.HINGE_LABELS: (_not_in(-1, 0, 1), "must be -1/1 or 0/1 labels"),
-    Kind.DISTANCES: (lambda x: x < 0, "must be non-negative distances"),
-    Kind.POSITIVE: (lambda x: x <= 0, "must be positive"),
-    Kind.NON_NEGATIVE: (lambda x: x < 0, "must be non-negative"),
-    Kind.LENGTHS: (lambda x: (x < 0) | (x != np.floor(x)), "must be non-negative whole numbers"),
-    Kind.ZERO_PADDED_LABELS: (lambda x: (x < 0) | (x != np.floor(x)), "must be class indices (whole numbers >= 0)"),
+    Kind.PROBABILITIES: (lambda x: (x < 0) | (x > 1), "probabilities in [0, 1]"),
+    Kind.SOFT_TARGETS: (lambda x: (x < 0) | (x > 1), "one-hot or soft targets in [0, 1]"),
+    Kind.LOG_PROBABILITIES: (lambda x: x > LOG_PROB_TOLERANCE, "log-probabilities (<= 0)"),
+    Kind.BINARY_LABELS: (_not_in(0, 1), "0 or 1"),
+    Kind.SIGNED_LABELS: (_not_in(-1, 1), "-1 or 1"),
+    Kind.HINGE_LABELS: (_not_in(-1, 0, 1), "-1/1 or 0/1 labels"),
+    Kind.DISTANCES: (lambda x: x < 0, "non-negative distances"),
+    Kind.POSITIVE: (lambda x: x <= 0, "positive"),
+    Kind.NON_NEGATIVE: (lambda x: x < 0, "non-negative"),
+    Kind.LENGTHS: (lambda x: (x < 0) | (x != np.floor(x)), "non-negative whole numbers"),
+    Kind.ZERO_PADDED_LABELS: (lambda x: (x < 0) | (x != np.floor(x)), "class indices (whole numbers >= 0)"),
 }
 
 
 def prepare_inputs(
     entry: LossEntry, params: dict[str, Any], bound: list[InputArray], label: str,
-    rows: np.ndarray | None = None,
+    rows: np.ndarray | None, lenience: Lenience,
 ) -> list[np.ndarray]:
     """Arrays ready for ``entry.fn``, in role order; raises :class:`LossCliError` on any mismatch.
 
     ``bound`` holds one input per role of ``entry``; ``rows`` maps their rows back to the file.
+    ``lenience`` collects what a library entry's lenient checks flag over the pass.
     """
     first = bound[0]
     if first.data.ndim == 0 or first.data.shape[0] == 0:
@@ -58,7 +60,7 @@ def prepare_inputs(
     out: list[np.ndarray] = []
     for role, inp in zip(entry.roles, bound):
         data = _check_shape(role.shape, first, inp, label)
-        data = _check_kind(role.kind_for(params), entry, params, inp.with_data(data), label, rows, first)
+        data = _check_kind(role.kind_for(params), entry, params, inp.with_data(data), label, rows, first, lenience)
         out.append(data)
     return out
 
@@ -115,7 +117,7 @@ def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -
 
 def _check_kind(
     kind: Kind, entry: LossEntry, params: dict[str, Any], inp: InputArray, label: str,
-    rows: np.ndarray | None, first: InputArray,
+    rows: np.ndarray | None, first: InputArray, lenience: Lenience,
 ) -> np.ndarray:
     data = inp.data
     if data.dtype == np.bool_:
@@ -125,15 +127,56 @@ def _check_kind(
     if kind is Kind.CLASS_INDICES:
         return _class_indices(entry, params, inp.with_data(data), label, rows, first)
     data = data if data.dtype.kind == "f" and entry.keeps_dtype else as_float64(data, inp, label, rows)
+    inp = inp.with_data(data)
     if kind in _RANGE_CHECKS:
         outside, what = _RANGE_CHECKS[kind]
-        _raise_if_any(outside(data), inp, label, what, rows, _kind_hint(kind, entry))
-    if kind is Kind.HINGE_LABELS and (data == 0).any() and (data == -1).any():
-        raise LossCliError(
-            f"loss {label!r}: {inp.describe()} mixes 0 and -1 labels",
-            "use {-1, 1} or {0, 1} labels, not both",
-        )
+        bad = outside(data)
+        lenient = lenience.allows(inp.role, Check.RANGE)
+        if lenient is None:
+            hint = _strict_hint(_kind_hint(kind, entry), entry, inp.role, Check.RANGE)
+            _raise_if_any(bad, inp, label, f"must be {what}", rows, hint)
+        else:
+            if lenient.refused is not None:
+                _raise_if_any(bad & lenient.refused(data), inp, label, f"must be {what}", rows, lenient.refused_why)
+            _note_if_any(bad, inp, label, f"should be {what}", rows, lenient, entry, lenience)
+    if kind is Kind.HINGE_LABELS:
+        _check_hinge_labels(entry, inp, label, rows, lenience)
     return data
+
+
+def _check_hinge_labels(
+    entry: LossEntry, inp: InputArray, label: str, rows: np.ndarray | None, lenience: Lenience,
+) -> None:
+    """0 labels with -1 labels are refused, but warned about for a library that converts 0/1 labels
+    to -1/1 only when every label is 0 or 1 (and otherwise uses them as given)."""
+    data = inp.data
+    zero, other = data == 0, (data != 0) & (data != 1)
+    if entry.lenient_check(inp.role, Check.LABEL_MIX) is not None:
+        _check_one_conversion(lenience, inp, label, rows, other if other.any() else zero, converted=not other.any())
+    lenient = lenience.allows(inp.role, Check.LABEL_MIX)
+    if lenient is None and zero.any() and (data == -1).any():
+        raise LossCliError(f"loss {label!r}: {inp.describe()} mixes 0 and -1 labels",
+                           _strict_hint("use {-1, 1} or {0, 1} labels, not both", entry, inp.role, Check.LABEL_MIX))
+    if lenient is not None and other.any():
+        _note_if_any(zero, inp, label, "mixes 0 with labels other than 1", rows, lenient, entry, lenience, Check.LABEL_MIX)
+
+
+def _check_one_conversion(
+    lenience: Lenience, inp: InputArray, label: str, rows: np.ndarray | None, where: np.ndarray, converted: bool,
+) -> None:
+    """The library decides over the whole batch whether to convert 0/1 labels; the pass sees a chunk at a
+    time, so a chunk whose 0 labels were converted and a chunk holding other labels cannot both be right."""
+    if not where.any():
+        return
+    flat = int(np.argmax(where.reshape(-1)))
+    lenience.label_places.setdefault(converted, f"{inp.locate(flat, rows)} is {shown(inp.data.reshape(-1)[flat])}")
+    if len(lenience.label_places) == 2:
+        raise LossCliError(
+            f"loss {label!r}: {inp.role} holds labels other than 0 and 1 ({lenience.label_places[False]}), so the library"
+            f" uses every label as given, but in a chunk of rows holding only 0 and 1 the 0 labels were converted to -1"
+            f" ({lenience.label_places[True]}): the library decides over the whole batch, losscli per chunk of rows",
+            "give -1/1 labels (0 as -1) to have 0 mean the negative class",
+        )
 
 
 def _class_indices(
@@ -173,24 +216,44 @@ def _raise_if_any(
 ) -> None:
     if not bad.any():
         return
+    head, count = _flagged(bad, inp, label, what, rows)
+    raise LossCliError(f"{head} ({count} such value{'s' if count > 1 else ''})", hint)
+
+
+def _note_if_any(
+    bad: np.ndarray, inp: InputArray, label: str, what: str, rows: np.ndarray | None, lenient: Lenient,
+    entry: LossEntry, lenience: Lenience, check: Check = Check.RANGE,
+) -> None:
+    """Add the values a lenient check flags to the pass's finding for it."""
+    if not bad.any():
+        return
+    head, count = _flagged(bad, inp, label, what, rows)
+    lenience.note(inp.role, check, head, f"{lenient.does}; the canonical {entry.canonical!r} refuses them", count)
+
+
+def _flagged(bad: np.ndarray, inp: InputArray, label: str, what: str, rows: np.ndarray | None) -> tuple[str, int]:
+    """The message of the first flagged value (where it is, and every digit of it), and how many are flagged."""
     flat = bad.reshape(-1)
     first_bad = int(np.argmax(flat))
     value = inp.data.reshape(-1)[first_bad]
-    count = int(flat.sum())
     context = f"loss {label!r}: {inp.role}" if label else f"sample {inp.role}"
-    raise LossCliError(
-        f"{context} {what}, but {inp.locate(first_bad, rows)} is {_shown(value)}"
-        f" ({count} such value{'s' if count > 1 else ''})",
-        hint,
-    )
+    return f"{context} {what}, but {inp.locate(first_bad, rows)} is {shown(value)}", int(flat.sum())
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     """A value as a message shows it: every digit it needs (``1.000000001``, not ``1``), integers whole."""
     if isinstance(value, (np.integer, int)):
         return str(int(value))
     text = repr(float(value))
     return text[:-2] if text.endswith(".0") else text
+
+
+def _strict_hint(hint: str | None, entry: LossEntry, role: str, check: Check) -> str | None:
+    """``hint``, and for a check only ``--strict`` makes an error, what the library does without it."""
+    lenient = entry.lenient_check(role, check)
+    if lenient is None:
+        return hint
+    return "; ".join(filter(None, (hint, f"{lenient.does}: drop --strict to accept them with a warning")))
 
 
 def _kind_hint(kind: Kind, entry: LossEntry) -> str | None:

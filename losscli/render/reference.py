@@ -46,6 +46,8 @@ def _section(entry: LossEntry) -> str:
     facts.append(f"- task: {entry.task}; follows: {entry.follows}" + (f"; canonical twin: `{entry.canonical}`" if entry.canonical else ""))
     facts.append(f"- formula: `{entry.formula}`")
     facts.append(f"- convention: {entry.convention}")
+    if entry.lenient:
+        facts.append(f"- accepted with a warning (refused with `--strict` and by `{entry.canonical}`): {entry.lenient_text}")
     facts.append(f"- reduction (`--reduction mean`): {entry.reducer.value}; sample weights: {'yes' if entry.sample_weights else 'no'}; {entry.better} is better")
     facts.append(f"- {entry.reductions_text.replace('--reduction sum', '`--reduction sum`', 1)}")
     roles = table_md(["role", "kind", "shape", "meaning"], [[f"`{r.name}`", r.kind_for(entry.defaults).value, r.shape.value, r.doc] for r in entry.roles])
