@@ -52,6 +52,27 @@ def _elementwise(losses: np.ndarray) -> np.ndarray | Reported:
     return Reported(per_sample_sum(losses), per_sample_mean(losses))
 
 
+SPATIAL = ("Spatial inputs (N, C, d1, …) with targets (N, d1, …) score every position: reduction='none' gives"
+           " (N, d1, …), which each sample's value adds up, and the mean is over every position (divided by the summed"
+           " class weights of its non-ignored ones), as PyTorch's.")
+
+
+def _positions(input: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(N, C, d1, …) scores and their targets as one row per position: (N·D, C), and (N·D,) or (N·D, C)."""
+    n, n_classes = input.shape[:2]
+    scores = np.moveaxis(input, 1, -1).reshape(-1, n_classes)
+    classes = np.moveaxis(target, 1, -1).reshape(-1, n_classes) if target.ndim == input.ndim else target.reshape(-1)
+    return scores, classes, n
+
+
+def _per_sample(out: Weighted | np.ndarray, n: int) -> Weighted | Reported:
+    """Per-position losses back to one value per sample: their sum, beside the mean's terms (or weights)."""
+    if isinstance(out, Weighted):
+        return Weighted(out.values.reshape(n, -1).sum(axis=1), out.weights.reshape(n, -1).sum(axis=1))
+    positions = out.reshape(n, -1)
+    return Reported(positions.sum(axis=1), positions.mean(axis=1))
+
+
 WEIGHT_ARGUMENT = ("Weights act as the weight argument, which rescales each element: one per sample (N,), or one"
                    " per element (N, K) like input; the mean is mean(w·l) over every element.")
 
@@ -140,31 +161,39 @@ def torch_binary_cross_entropy_with_logits(
 
 
 @_torch("cross_entropy", "cross_entropy", "CrossEntropyLoss", task="multiclass",
-        roles=(Role("input", Kind.LOGITS, Shape.MATRIX, "logits (N, C)"),
-               Role("target", Kind.CLASS_TARGETS, Shape.INDEX_OR_SAME, "class indices (N,) or probabilities (N, C)")),
+        roles=(Role("input", Kind.LOGITS, Shape.CLASSES_FIRST, "logits (N, C) or (N, C, d1, …)"),
+               Role("target", Kind.CLASS_TARGETS, Shape.SPATIAL_INDEX_OR_SAME,
+                    "class indices (N,) or (N, d1, …), or probabilities like input")),
         params=(CLASS_WEIGHT, TORCH_IGNORE_INDEX, LABEL_SMOOTHING),
         formula="l = (1−ε)·w_y·(−log p_y) + ε/C·Σ_c w_c·(−log p_c);  mean = Σ l / Σ w_y  (index targets)",
         convention="Index targets: the mean divides by the summed class weights of the non-ignored rows;"
-        " label -100 is ignored. Probability targets: l = −Σ_c w_c·t'_c·log p_c and the mean is over N.",
+        " label -100 is ignored. Probability targets: l = −Σ_c w_c·t'_c·log p_c and the mean is over N."
+        f" {SPATIAL}",
         example=_torch_example(MULTICLASS_EXAMPLE),
         lenient=(Lenient("target", "PyTorch uses class-probability targets as given, without checking their range"),))
 def torch_cross_entropy(
     input: np.ndarray, target: np.ndarray, weight: list[float] | None, ignore_index: int, label_smoothing: float,
-) -> Weighted | np.ndarray:
+) -> Weighted | Reported | np.ndarray:
     """torch.nn.functional.cross_entropy."""
+    if input.ndim > 2:
+        scores, classes, n = _positions(input, target)
+        return _per_sample(softmax_cross_entropy(scores, classes, weight, ignore_index, label_smoothing), n)
     return softmax_cross_entropy(input, target, weight, ignore_index, label_smoothing)
 
 
 @_torch("nll_loss", "nll", "NLLLoss", task="multiclass",
-        roles=(Role("input", Kind.LOG_PROBABILITIES, Shape.MATRIX, "log-probabilities (N, C)"),
-               Role("target", Kind.CLASS_INDICES, Shape.INDEX, "class indices (N,)")),
+        roles=(Role("input", Kind.LOG_PROBABILITIES, Shape.CLASSES_FIRST, "log-probabilities (N, C) or (N, C, d1, …)"),
+               Role("target", Kind.CLASS_INDICES, Shape.SPATIAL_INDEX, "class indices (N,) or (N, d1, …)")),
         params=(CLASS_WEIGHT, TORCH_IGNORE_INDEX),
         formula="l = −w_y·input_y;  mean = Σ l / Σ w_y",
-        convention="Label -100 is ignored: it adds nothing to either sum.",
+        convention=f"Label -100 is ignored: it adds nothing to either sum. {SPATIAL}",
         example=Example({"input": [[-0.2, -1.8, -3.0], [-2.3, -0.7, -0.8]], "target": [0, 2]}),
         lenient=(Lenient("input", "PyTorch takes −input[target] whatever the input holds"),))
 def torch_nll_loss(input: np.ndarray, target: np.ndarray, weight: list[float] | None, ignore_index: int) -> Weighted:
     """torch.nn.functional.nll_loss."""
+    if input.ndim > 2:
+        scores, classes, n = _positions(input, target)
+        return _per_sample(weighted_nll(scores, classes, weight, ignore_index), n)  # type: ignore[return-value]
     return weighted_nll(input, target, weight, ignore_index)
 
 

@@ -43,6 +43,9 @@ class Shape(str, Enum):
     SAME = "same shape as the first input"
     INDEX = "(N,) class indices"
     INDEX_OR_SAME = "(N,) class indices or (N, K) like the first input"
+    CLASSES_FIRST = "(N, C) or (N, C, d1, …): classes on axis 1, as PyTorch's spatial losses"
+    SPATIAL_INDEX = "(N,) class indices, or (N, d1, …) for a (N, C, d1, …) first input"
+    SPATIAL_INDEX_OR_SAME = "(N,) or (N, d1, …) class indices, or probabilities like the first input"
 
 
 class Reducer(str, Enum):

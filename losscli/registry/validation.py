@@ -84,6 +84,21 @@ def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -
             f"loss {label!r} needs (N, T, C) scores for {inp.role}, got {inp.describe()}",
             "save the scores as a 3-D array in an NPY/NPZ file (batch first)",
         )
+    if shape is Shape.CLASSES_FIRST and data.ndim < 2:
+        raise LossCliError(
+            f"loss {label!r} needs (N, C) or (N, C, d1, …) scores for {inp.role}, got {inp.describe()}",
+            f"select one column per class with --col {inp.role}='p_*', or pass a 2-D or higher array (classes on axis 1)",
+        )
+    if shape in (Shape.SPATIAL_INDEX, Shape.SPATIAL_INDEX_OR_SAME) and ref.ndim > 2:
+        if data.shape == ref.shape[:1] + ref.shape[2:]:
+            return data
+        if shape is Shape.SPATIAL_INDEX_OR_SAME and data.shape == ref.shape:
+            return data
+        raise LossCliError(
+            f"shape mismatch for loss {label!r}: {first.describe()} takes class indices {ref.shape[:1] + ref.shape[2:]}"
+            + (f" or probabilities {ref.shape}" if shape is Shape.SPATIAL_INDEX_OR_SAME else "") + f", got {inp.describe()}",
+            "the target drops the class axis (axis 1) of the scores",
+        )
     if shape is Shape.MATRIX and data.ndim != 2:
         raise LossCliError(
             f"loss {label!r} needs a (N, K) matrix for {inp.role}, got {inp.describe()}",
@@ -91,6 +106,10 @@ def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -
         )
     if inp is first or shape in (Shape.MATRIX, Shape.ANY, Shape.SEQUENCE):
         return data
+    if shape is Shape.SPATIAL_INDEX:
+        shape = Shape.INDEX
+    elif shape is Shape.SPATIAL_INDEX_OR_SAME:
+        shape = Shape.INDEX_OR_SAME
     wants_index = shape is Shape.INDEX or (
         shape is Shape.INDEX_OR_SAME and ref.ndim == 2 and (data.ndim == 1 or data.shape[1:] == (1,)) and ref.shape[1] != 1
     )
@@ -122,8 +141,8 @@ def _check_kind(
     data = inp.data
     if data.dtype == np.bool_:
         data = data.astype(np.float64)
-    if kind is Kind.CLASS_TARGETS:
-        kind = Kind.CLASS_INDICES if data.ndim == 1 and first.data.ndim == 2 else Kind.SOFT_TARGETS
+    if kind is Kind.CLASS_TARGETS:  # indices drop the class axis of (N, C) or (N, C, d1, …) scores
+        kind = Kind.CLASS_INDICES if data.ndim == first.data.ndim - 1 and first.data.ndim >= 2 else Kind.SOFT_TARGETS
     if kind is Kind.CLASS_INDICES:
         return _class_indices(entry, params, inp.with_data(data), label, rows, first)
     data = data if data.dtype.kind == "f" and entry.keeps_dtype else as_float64(data, inp, label, rows)
