@@ -51,14 +51,14 @@ def _pred_array(
     if like is not None and role.shape is Shape.SAME:
         shape = like.shape
     else:
-        shape = (n, k) if role.shape in (Shape.MATRIX, Shape.ANY, Shape.CLASSES_FIRST) else (n,)
+        shape = (n, k) if role.shape in (Shape.MATRIX, Shape.ANY, Shape.CLASSES_FIRST, Shape.CLASSES_LAST) else (n,)
     kind = role.kind
     if kind is Kind.POSITIVE:
         return rng.uniform(0.2, 3.0, shape)
     if kind is Kind.NON_NEGATIVE:
         return rng.poisson(2.0, shape).astype(float)
     if kind is Kind.PROBABILITIES:
-        return rng.dirichlet(np.ones(k), size=n) if role.shape in (Shape.MATRIX, Shape.CLASSES_FIRST) else rng.uniform(0.02, 0.98, shape)
+        return rng.dirichlet(np.ones(k), size=n) if role.shape in (Shape.MATRIX, Shape.CLASSES_FIRST, Shape.CLASSES_LAST) else rng.uniform(0.02, 0.98, shape)
     if kind is Kind.LOG_PROBABILITIES:
         return np.log(rng.dirichlet(np.ones(k), size=n))
     if kind is Kind.DISTANCES:
@@ -71,9 +71,9 @@ def _pred_array(
 def _target_array(entry: LossEntry, pred: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     role = entry.roles[1]
     n = pred.shape[0]
-    if role.shape in (Shape.INDEX, Shape.INDEX_OR_SAME, Shape.SPATIAL_INDEX, Shape.SPATIAL_INDEX_OR_SAME) or role.kind is Kind.CLASS_INDICES:
+    if role.shape in (Shape.INDEX, Shape.INDEX_OR_SAME, Shape.SPATIAL_INDEX, Shape.SPATIAL_INDEX_OR_SAME, Shape.LAST_INDEX) or role.kind is Kind.CLASS_INDICES:
         return rng.integers(0, pred.shape[1], n)
-    if role.kind is Kind.SOFT_TARGETS and entry.roles[0].shape in (Shape.MATRIX, Shape.CLASSES_FIRST):
+    if role.kind is Kind.SOFT_TARGETS and entry.roles[0].shape in (Shape.MATRIX, Shape.CLASSES_FIRST, Shape.CLASSES_LAST):
         return rng.dirichlet(np.ones(pred.shape[1]), size=n)
     if role.kind in (Kind.SOFT_TARGETS, Kind.BINARY_LABELS):
         return rng.integers(0, 2, pred.shape).astype(float)

@@ -8,6 +8,9 @@ sums by the batch size, not by the sum of weights.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +22,7 @@ from losscli.losses.regression import (
     DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, huber_error, log_cosh, squared_error,
 )
 from losscli.losses.sequence import CTC_EXAMPLE_SCORES, ctc_nll, log_softmax_last
-from losscli.registry import Check, Example, Kind, Lenient, Param, Pooled, Reducer, Role, Shape, Weighted, register
+from losscli.registry import Check, Example, Kind, Lenient, Param, Pooled, Reducer, Reported, Role, Shape, Weighted, register
 
 EPSILON = 1e-7
 FROM_LOGITS = Param("from_logits", "bool", False, "inputs are logits rather than probabilities")
@@ -41,12 +44,56 @@ COLUMN_AS_SAMPLES = (
 )
 
 
+POSITIONS = (
+    "Inputs of three or more axes (N, d1, …, K) give Keras's loss at every position (N, d1, …): a sample's value"
+    " adds its positions (reduction='none' summed), the mean divides by every position, and sample weights may be"
+    " (N,) or one per position (N, d1, …)."
+)
+_POSITION_SHAPES = {Shape.MATRIX: Shape.CLASSES_LAST, Shape.INDEX: Shape.LAST_INDEX}
+
+
 def _keras(name: str, canonical: str, cls: str, **declarations):  # type: ignore[no-untyped-def]
     declarations["convention"] = f"{declarations['convention']} {COLUMN_AS_SAMPLES}"
     declarations.setdefault("reducer", Reducer.BATCH_MEAN)
     declarations.setdefault("weighted_per_sample", True)  # reduction='none' returns sample_weight·l
-    return register(name=f"keras.{name}", aliases=(f"keras.{cls}",), follows="keras", canonical=canonical,
-                    **declarations)
+    positions = declarations["reducer"] is not Reducer.POOLED and declarations["roles"][0].shape is not Shape.SEQUENCE
+    if positions:
+        declarations["convention"] += f" {POSITIONS}"
+        declarations["roles"] = tuple(replace(r, shape=_POSITION_SHAPES.get(r.shape, r.shape)) for r in declarations["roles"])
+        declarations["element_weights"] = "positions"
+    registered = register(name=f"keras.{name}", aliases=(f"keras.{cls}",), follows="keras", canonical=canonical,
+                          **declarations)
+    return (lambda fn: registered(_over_positions(fn))) if positions else registered
+
+
+def _over_positions(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` (one loss per row of (N, K) inputs) at every position of (N, d1, …, K) inputs, as Keras reduces
+    only the feature axis; per sample: Reported(Σ over positions, their mean), or Weighted sums (masked rows)."""
+    def at_positions(*inputs: np.ndarray, element_weight: np.ndarray | None = None, **params: Any) -> Any:
+        first = inputs[0]
+        if first.ndim < 3:
+            return fn(*inputs, **params)
+        if "axis" in params:
+            _check_feature_axis(params["axis"], first.ndim)
+            axis = params["axis"] if isinstance(params["axis"], int) else params["axis"][0]
+            inputs = tuple(np.moveaxis(x, axis, -1) if x.ndim == first.ndim else x for x in inputs)
+            params = {**params, "axis": -1}
+        n = first.shape[0]
+        rows = [x.reshape(-1, x.shape[-1]) if x.ndim == first.ndim else x.reshape(-1) for x in inputs]
+        out = fn(*rows, **params)
+        values = out.values if isinstance(out, Weighted) else out
+        if element_weight is not None:
+            values = element_weight.reshape(-1) * values
+        per_position = values.reshape(n, -1)
+        if isinstance(out, Weighted):
+            return Weighted(per_position.sum(axis=1), out.weights.reshape(n, -1).sum(axis=1))
+        return Reported(per_position.sum(axis=1), per_position.mean(axis=1))
+
+    at_positions.__doc__, at_positions.__name__ = fn.__doc__, fn.__name__
+    signature = inspect.signature(fn)
+    at_positions.__signature__ = signature.replace(parameters=[  # type: ignore[attr-defined]
+        *signature.parameters.values(), inspect.Parameter("element_weight", inspect.Parameter.KEYWORD_ONLY, default=None)])
+    return at_positions
 
 
 def _check_feature_axis(axis: int | list[int], ndim: int) -> None:

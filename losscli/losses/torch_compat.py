@@ -131,7 +131,7 @@ def torch_huber_loss(input: np.ndarray, target: np.ndarray, delta: float) -> np.
         convention="No clipping of p: each log is clamped at −100, so p = 0 for a positive costs exactly 100."
         f" {WEIGHT_ARGUMENT}",
         example=_torch_example(BINARY_EXAMPLE), logits_twin="torch.binary_cross_entropy_with_logits",
-        sample_weights=True, element_weights=True, reducer=Reducer.BATCH_MEAN,
+        sample_weights=True, element_weights="elements", reducer=Reducer.BATCH_MEAN,
         lenient=(Lenient("target", "PyTorch checks only the input's range and uses any target in its formula"),))
 def torch_binary_cross_entropy(
     input: np.ndarray, target: np.ndarray, element_weight: np.ndarray | None = None,
@@ -149,7 +149,7 @@ def torch_binary_cross_entropy(
         params=(Param("pos_weight", "float_or_list", 1.0, "weight of positive targets, one number or one per class", low=0.0),),
         formula="l = mean_k [pos_weight·t·softplus(−x) + (1 − t)·softplus(x)]",
         convention=f"Log-sum-exp form, exact for any logit. {WEIGHT_ARGUMENT}",
-        example=_torch_example(LOGIT_EXAMPLE), sample_weights=True, element_weights=True, reducer=Reducer.BATCH_MEAN,
+        example=_torch_example(LOGIT_EXAMPLE), sample_weights=True, element_weights="elements", reducer=Reducer.BATCH_MEAN,
         lenient=(ANY_TARGET,))
 def torch_binary_cross_entropy_with_logits(
     input: np.ndarray, target: np.ndarray, pos_weight: float | list[float], element_weight: np.ndarray | None = None,

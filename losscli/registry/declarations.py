@@ -46,6 +46,8 @@ class Shape(str, Enum):
     CLASSES_FIRST = "(N, C) or (N, C, d1, …): classes on axis 1, as PyTorch's spatial losses"
     SPATIAL_INDEX = "(N,) class indices, or (N, d1, …) for a (N, C, d1, …) first input"
     SPATIAL_INDEX_OR_SAME = "(N,) or (N, d1, …) class indices, or probabilities like the first input"
+    CLASSES_LAST = "(N, K) or (N, d1, …, K): classes (features) on the last axis, as Keras"
+    LAST_INDEX = "(N,) class indices, or (N, d1, …) for a (N, d1, …, K) first input"
 
 
 class Reducer(str, Enum):
@@ -202,7 +204,8 @@ class LossEntry:
     better: str = "lower"  # which way is an improvement: "lower" (every loss here) or "higher" (scores)
     keeps_dtype: bool = False  # float inputs reach fn in their own dtype (a library constant depends on it); else float64
     weighted_per_sample: bool = False  # per-sample values are w·l, as the library's reduction='none' returns them
-    element_weights: bool = False  # weights may also be (N, K) like the first input, one per element (fn's element_weight)
+    element_weights: str | None = None  # "elements": weights may be (N, K) like the first input (PyTorch);
+    # "positions": (N, d1, …) for a (N, d1, …, K) first input (Keras); fn takes them as element_weight
     sum_rule: str = SAMPLE_SUM  # what --reduction sum adds up (a library entry: as the library's 'sum')
     lenient: tuple[Lenient, ...] = ()  # checks of the canonical loss this library entry only warns about
 

@@ -99,6 +99,18 @@ def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -
             + (f" or probabilities {ref.shape}" if shape is Shape.SPATIAL_INDEX_OR_SAME else "") + f", got {inp.describe()}",
             "the target drops the class axis (axis 1) of the scores",
         )
+    if shape is Shape.CLASSES_LAST and data.ndim < 2:
+        raise LossCliError(
+            f"loss {label!r} needs (N, K) or (N, d1, …, K) values for {inp.role}, got {inp.describe()}",
+            f"select one column per class with --col {inp.role}='p_*', or pass a 2-D or higher array (classes last)",
+        )
+    if shape is Shape.LAST_INDEX and ref.ndim > 2:
+        if data.shape == ref.shape[:-1]:
+            return data
+        raise LossCliError(
+            f"shape mismatch for loss {label!r}: {first.describe()} takes class indices {ref.shape[:-1]}, got {inp.describe()}",
+            "the target drops the class axis (the last) of the scores",
+        )
     if shape is Shape.MATRIX and data.ndim != 2:
         raise LossCliError(
             f"loss {label!r} needs a (N, K) matrix for {inp.role}, got {inp.describe()}",
@@ -106,7 +118,7 @@ def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -
         )
     if inp is first or shape in (Shape.MATRIX, Shape.ANY, Shape.SEQUENCE):
         return data
-    if shape is Shape.SPATIAL_INDEX:
+    if shape in (Shape.SPATIAL_INDEX, Shape.LAST_INDEX):
         shape = Shape.INDEX
     elif shape is Shape.SPATIAL_INDEX_OR_SAME:
         shape = Shape.INDEX_OR_SAME
@@ -202,7 +214,8 @@ def _class_indices(
     entry: LossEntry, params: dict[str, Any], inp: InputArray, label: str, rows: np.ndarray | None,
     first: InputArray,
 ) -> np.ndarray:
-    data, n_classes = inp.data, first.data.shape[1]
+    data = inp.data
+    n_classes = first.data.shape[-1 if entry.roles[0].shape is Shape.CLASSES_LAST else 1]
     ignore = params.get("ignore_index", params.get("ignore_class"))
     if data.dtype.kind in "iu":
         values = data.astype(np.int64, copy=False)
@@ -302,6 +315,11 @@ def check_element_weights(entry: LossEntry, label: str, first: np.ndarray, weigh
         raise LossCliError(f"loss {label!r} takes one weight per sample, but the weights are {source.describe()}",
                            "select a single weight column" + ("" if entry.follows == "losscli" else
                                                                f" ('losscli info {entry.name}' lists what it takes)"))
-    if weight.shape != first.shape:
+    if entry.element_weights == "positions":  # Keras: one per position of (N, d1, …, K) inputs
+        if first.ndim < 3 or weight.shape != first.shape[:-1]:
+            raise LossCliError(f"loss {label!r}: weights of several columns must be one per position {first.shape[:-1]}"
+                               f" of a (N, d1, …, K) input {first.shape}, but {source.describe()}",
+                               "give one weight per sample, or one per position")
+    elif weight.shape != first.shape:
         raise LossCliError(f"loss {label!r}: element weights must have the shape of its first input {first.shape},"
                            f" but {source.describe()}", "give one weight per element, or one per sample")
