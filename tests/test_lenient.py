@@ -7,6 +7,7 @@ never from losscli itself.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,3 +262,15 @@ def test_a_real_process_warns_once_and_strict_exits_2(tmp_path: Path) -> None:
     strict = subprocess.run([*args, "--strict"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert strict.returncode == 2 and strict.stdout == ""
     assert strict.stderr.count("\n") == 1 and strict.stderr.startswith(f"{ERROR}loss 'keras.hinge': target") and "mixes 0 and -1" in strict.stderr
+
+
+def test_a_lenient_role_bound_positionally_from_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """PRED binds torch's `input` role: its leniency is the entry's, whatever name the user bound it by."""
+    np.save(tmp_path / "scores.npy", np.array([[0.5, -1.0], [-0.2, -2.0]]))
+    np.save(tmp_path / "labels.npy", np.array([0, 1]))
+    args = ["eval", str(tmp_path / "scores.npy"), str(tmp_path / "labels.npy"), "--loss", "torch.nll_loss", "--format", "json"]
+    out = cli(*args)
+    assert out.exit_code == 0, out.stderr
+    assert out.stderr.count("losscli: warning:") == 1
+    assert json.loads(out.stdout)["losses"]["torch.nll_loss"]["value"] == pytest.approx((-0.5 + 2.0) / 2)
+    assert cli(*args, "--strict").exit_code == 2

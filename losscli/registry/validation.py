@@ -60,7 +60,7 @@ def prepare_inputs(
     out: list[np.ndarray] = []
     for role, inp in zip(entry.roles, bound):
         data = _check_shape(role.shape, first, inp, label)
-        data = _check_kind(role.kind_for(params), entry, params, inp.with_data(data), label, rows, first, lenience)
+        data = _check_kind(role.kind_for(params), entry, params, inp.with_data(data), label, rows, first, lenience, role.name)
         out.append(data)
     return out
 
@@ -148,8 +148,10 @@ def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -
 
 def _check_kind(
     kind: Kind, entry: LossEntry, params: dict[str, Any], inp: InputArray, label: str,
-    rows: np.ndarray | None, first: InputArray, lenience: Lenience,
+    rows: np.ndarray | None, first: InputArray, lenience: Lenience, role: str,
 ) -> np.ndarray:
+    """``inp`` checked against ``kind``; ``role`` is the entry's name for it (leniencies are declared by
+    it), ``inp.role`` the name the user bound it by (messages use that)."""
     data = inp.data
     if data.dtype == np.bool_:
         data = data.astype(np.float64)
@@ -162,32 +164,32 @@ def _check_kind(
     if kind in _RANGE_CHECKS:
         outside, what = _RANGE_CHECKS[kind]
         bad = outside(data)
-        lenient = lenience.allows(inp.role, Check.RANGE)
+        lenient = lenience.allows(role, Check.RANGE)
         if lenient is None:
-            hint = _strict_hint(_kind_hint(kind, entry), entry, inp.role, Check.RANGE)
+            hint = _strict_hint(_kind_hint(kind, entry), entry, role, Check.RANGE)
             _raise_if_any(bad, inp, label, f"must be {what}", rows, hint)
         else:
             if lenient.refused is not None:
                 _raise_if_any(bad & lenient.refused(data), inp, label, f"must be {what}", rows, lenient.refused_why)
             _note_if_any(bad, inp, label, f"should be {what}", rows, lenient, entry, lenience)
     if kind is Kind.HINGE_LABELS:
-        _check_hinge_labels(entry, inp, label, rows, lenience)
+        _check_hinge_labels(entry, inp, label, rows, lenience, role)
     return data
 
 
 def _check_hinge_labels(
-    entry: LossEntry, inp: InputArray, label: str, rows: np.ndarray | None, lenience: Lenience,
+    entry: LossEntry, inp: InputArray, label: str, rows: np.ndarray | None, lenience: Lenience, role: str,
 ) -> None:
     """0 labels with -1 labels are refused, but warned about for a library that converts 0/1 labels
     to -1/1 only when every label is 0 or 1 (and otherwise uses them as given)."""
     data = inp.data
     zero, other = data == 0, (data != 0) & (data != 1)
-    if entry.lenient_check(inp.role, Check.LABEL_MIX) is not None:
+    if entry.lenient_check(role, Check.LABEL_MIX) is not None:
         _check_one_conversion(lenience, inp, label, rows, other if other.any() else zero, converted=not other.any())
-    lenient = lenience.allows(inp.role, Check.LABEL_MIX)
+    lenient = lenience.allows(role, Check.LABEL_MIX)
     if lenient is None and zero.any() and (data == -1).any():
         raise LossCliError(f"loss {label!r}: {inp.describe()} mixes 0 and -1 labels",
-                           _strict_hint("use {-1, 1} or {0, 1} labels, not both", entry, inp.role, Check.LABEL_MIX))
+                           _strict_hint("use {-1, 1} or {0, 1} labels, not both", entry, role, Check.LABEL_MIX))
     if lenient is not None and other.any():
         _note_if_any(zero, inp, label, "mixes 0 with labels other than 1", rows, lenient, entry, lenience, Check.LABEL_MIX)
 
