@@ -140,13 +140,11 @@ def _tabulate(title: str, header: list[str], rows: list[list[str]], out: str) ->
         return f"**{title}**\n\n{table_md(header, rows)}\n"
     import io
 
-    from rich.console import Console
-    from rich.table import Table
+    from losscli.render.terminal import folding_table, text_console
 
     buffer = io.StringIO()
-    color = use_color()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=140, highlight=False)
-    table = Table(title=title, title_justify="left")
+    console = text_console(buffer, use_color())
+    table = folding_table(title)
     for name in header:
         table.add_column(name, overflow="fold")
     for row in rows:

@@ -67,20 +67,21 @@ def markdown_report(report: Report, digits: int) -> str:
 
 
 def rich_report(report: Report, digits: int, color: bool) -> str:
-    from rich.console import Console
-    from rich.table import Table
+    from rich.text import Text
+
+    from losscli.render.terminal import folding_table, text_console
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=120, highlight=False)
-    if report.verdict:
-        console.print(report.verdict)
+    console = text_console(buffer, color)
+    if report.verdict:  # styled, not Markdown's asterisks
+        console.print(Text(report.verdict.replace("**", ""), style="bold"))
     for note in report.notes:
         console.print(note)
     for block in report.blocks:
-        table = Table(title=block.title, title_justify="left")
+        table = folding_table(block.title)
         numeric = _numeric_columns(block)
         for i, name in enumerate(block.header):
-            table.add_column(name, justify="right" if i in numeric else "left")
+            table.add_column(name, justify="right" if i in numeric else "left", overflow="fold")
         for row in block.rows:
             table.add_row(*(cell(v, digits) for v in row))
         console.print(table)

@@ -1,0 +1,38 @@
+"""Text tables fit the terminal (``COLUMNS``), show data brackets as typed, never cut a spec, style the verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import cli
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+LONG_SPEC = "torch.CrossEntropyLoss:label_smoothing=0.1,weight=[1,2,0.5,1]"
+
+
+@pytest.mark.parametrize("columns", [80, 100, 160])
+def test_every_line_fits_the_width(columns: int) -> None:
+    out = cli("eval", SAMPLES / "multiclass_logits.npy", SAMPLES / "multiclass_labels.npy", "--loss", LONG_SPEC,
+              "--loss", "torch.nll_loss", "--format", "table", "--per-sample", env={"COLUMNS": str(columns)})
+    assert out.exit_code == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    summary = out.stdout.split("└")[0]  # the first table
+    first_column = "".join(line.split("│")[1].strip() for line in summary.splitlines() if line.startswith("│"))
+    assert LONG_SPEC in first_column  # folded across lines, never cut with an ellipsis
+    assert "…" not in out.stdout
+
+
+def test_brackets_from_the_registry_are_not_markup() -> None:
+    out = cli("info", "bce", "--format", "table", env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.stderr
+    assert "probabilities are clipped to [eps, 1 − eps]" in out.stdout
+
+
+def test_the_verdict_is_styled_text_not_markdown() -> None:
+    out = cli("eval", SAMPLES / "regression.csv", "--loss", "mse", "--fail-above", "mse=1000", "--format", "table",
+              env={"COLUMNS": "100"})
+    assert out.exit_code == 0, out.stderr
+    assert "All 1 gates hold." in out.stdout and "**" not in out.stdout
