@@ -36,3 +36,27 @@ def test_the_verdict_is_styled_text_not_markdown() -> None:
               env={"COLUMNS": "100"})
     assert out.exit_code == 0, out.stderr
     assert "All 1 gates hold." in out.stdout and "**" not in out.stdout
+
+
+def test_keras_string_aliases_resolve() -> None:
+    from losscli.registry import lookup
+
+    for short, name in (("mse", "mean_squared_error"), ("MAE", "mean_absolute_error"), ("kld", "kl_divergence"),
+                        ("BCE", "binary_crossentropy"), ("mape", "mean_absolute_percentage_error"),
+                        ("MSLE", "mean_squared_logarithmic_error")):
+        assert lookup(f"keras.{short}").name == f"keras.{name}"  # as keras.losses.get(short)
+
+
+def test_list_names_an_unknown_filter_value() -> None:
+    out = cli("list", "--follows", "tensorflow")
+    assert out.exit_code == 2 and out.stdout == ""
+    assert "--follows 'tensorflow'" in out.stderr and "keras, losscli, sklearn, torch" in out.stderr
+    assert "None" not in out.stderr
+
+
+def test_eval_json_always_says_whether_gates_passed() -> None:
+    import json
+
+    out = cli("eval", SAMPLES / "regression.csv", "--loss", "mse", "--format", "json")
+    doc = json.loads(out.stdout)
+    assert doc["passed"] is True and doc["gates"] == []

@@ -15,17 +15,20 @@ if TYPE_CHECKING:
 
 def list_command(
     task: Optional[str] = typer.Option(None, "--task", help="Only losses of this task (regression, binary, multiclass, ...)."),
-    follows: Optional[str] = typer.Option(None, "--follows", help="Only losses following this library (losscli, torch, keras)."),
+    follows: Optional[str] = typer.Option(None, "--follows", help="Only losses following this library (losscli, torch, keras, sklearn)."),
     fmt: Optional[CatalogFormat] = typer.Option(None, "--format", "-f", help="table, json or md [default: table on a terminal, json otherwise]."),
 ) -> None:
     """List every loss with its task, inputs and parameters."""
     from losscli.errors import LossCliError
     from losscli.registry import entries
 
-    chosen = [e for e in entries() if (task is None or e.task == task) and (follows is None or e.follows == follows)]
+    every = entries()
+    for option, given, known in (("--task", task, {e.task for e in every}), ("--follows", follows, {e.follows for e in every})):
+        if given is not None and given not in known:
+            raise LossCliError(f"{option} {given!r}: no loss has it", f"{option} takes one of: {', '.join(sorted(known))}")
+    chosen = [e for e in every if (task is None or e.task == task) and (follows is None or e.follows == follows)]
     if not chosen:
-        tasks = sorted({e.task for e in entries()})
-        raise LossCliError(f"no loss matches --task {task!r} --follows {follows!r}", f"tasks are: {', '.join(tasks)}")
+        raise LossCliError(f"no loss has both --task {task} and --follows {follows}", "drop one of them, or 'losscli list' shows all")
     out = default_format(fmt)
     if out == "json":
         from losscli.render.json_doc import dumps

@@ -49,6 +49,11 @@ POSITIONS = (
     " adds its positions (reduction='none' summed), the mean divides by every position, and sample weights may be"
     " (N,) or one per position (N, d1, …)."
 )
+STRING_ALIASES = {  # the short names keras.losses.get() also takes
+    "binary_crossentropy": ("bce", "BCE"), "kl_divergence": ("kld", "KLD"), "mean_absolute_error": ("mae", "MAE"),
+    "mean_squared_error": ("mse", "MSE"), "mean_absolute_percentage_error": ("mape", "MAPE"),
+    "mean_squared_logarithmic_error": ("msle", "MSLE"),
+}
 _POSITION_SHAPES = {Shape.MATRIX: Shape.CLASSES_LAST, Shape.INDEX: Shape.LAST_INDEX}
 
 
@@ -61,8 +66,8 @@ def _keras(name: str, canonical: str, cls: str, **declarations):  # type: ignore
         declarations["convention"] += f" {POSITIONS}"
         declarations["roles"] = tuple(replace(r, shape=_POSITION_SHAPES.get(r.shape, r.shape)) for r in declarations["roles"])
         declarations["element_weights"] = "positions"
-    registered = register(name=f"keras.{name}", aliases=(f"keras.{cls}",), follows="keras", canonical=canonical,
-                          **declarations)
+    aliases = (f"keras.{cls}", *(f"keras.{short}" for short in STRING_ALIASES.get(name, ())))
+    registered = register(name=f"keras.{name}", aliases=aliases, follows="keras", canonical=canonical, **declarations)
     return (lambda fn: registered(_over_positions(fn))) if positions else registered
 
 

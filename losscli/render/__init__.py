@@ -26,11 +26,10 @@ def render(
     if fmt == "json":
         from losscli.render.json_doc import document, dumps
 
-        doc = document(evaluation, per_sample, selection)
-        if gates:
-            from losscli.render.comparison import gates_json
+        from losscli.render.comparison import gates_json
 
-            doc["gates"], doc["passed"] = gates_json(gates), all(g.passed for g in gates)
+        doc = document(evaluation, per_sample, selection)
+        doc["gates"], doc["passed"] = gates_json(gates), all(g.passed for g in gates)  # as compare's: [] and true
         if groups is not None:
             header, rows = eval_group_rows(evaluation, groups)
             doc["groups"] = {"column": groups.column, "rows": group_records(header, rows)}
