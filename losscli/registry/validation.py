@@ -39,6 +39,7 @@ _RANGE_CHECKS: dict[Kind, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
     Kind.DISTANCES: (lambda x: x < 0, "must be non-negative distances"),
     Kind.POSITIVE: (lambda x: x <= 0, "must be positive"),
     Kind.NON_NEGATIVE: (lambda x: x < 0, "must be non-negative"),
+    Kind.ABOVE_MINUS_ONE: (lambda x: x <= -1, "must be greater than -1 (log1p is undefined at -1 and below)"),
     Kind.LENGTHS: (lambda x: (x < 0) | (x != np.floor(x)), "must be non-negative whole numbers"),
     Kind.ZERO_PADDED_LABELS: (lambda x: (x < 0) | (x != np.floor(x)), "must be class indices (whole numbers >= 0)"),
 }
@@ -124,6 +125,8 @@ def _check_kind(
         kind = Kind.CLASS_INDICES if data.ndim == 1 and first.data.ndim == 2 else Kind.SOFT_TARGETS
     if kind is Kind.CLASS_INDICES:
         return _class_indices(entry, params, inp.with_data(data), label, rows, first)
+    if kind is Kind.LABELS and data.dtype.kind in "US":
+        return data  # text labels: the loss compares them
     data = data if data.dtype.kind == "f" and entry.keeps_dtype else as_float64(data, inp, label, rows)
     if kind in _RANGE_CHECKS:
         outside, what = _RANGE_CHECKS[kind]
