@@ -468,3 +468,22 @@ def test_weighted_regression_mean_over_outputs() -> None:
     got = run("sklearn.mean_squared_error", [[1.0, 3.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 2.0]], weight=[1.0, 3.0])
     np.testing.assert_allclose(got.results[0].per_sample, [5.0, 2.0])
     assert got.results[0].value == pytest.approx(2.75)
+
+
+@pytest.mark.parametrize("name", ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+                                  "mean_squared_log_error", "mean_pinball_loss"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multioutput_weights_average_the_outputs_as_scikit_learn(name: str, weighted: bool) -> None:
+    rng = np.random.default_rng(5)
+    pred, true = rng.exponential(2.0, (N, 3)), rng.exponential(2.0, (N, 3))
+    weight = rng.uniform(0, 3, N) if weighted else None
+    outputs = [0.2, 0.0, 1.5]
+    expected = getattr(metrics, name)(true, pred, multioutput=outputs, sample_weight=weight)
+    assert value(f"sklearn.{name}:multioutput=[0.2,0,1.5]", pred, true, weight) == pytest.approx(expected, rel=1e-12)
+
+
+def test_multioutput_needs_one_weight_per_output() -> None:
+    with pytest.raises(LossCliError, match="multioutput has 2 weights but there are 3 outputs"):
+        value("sklearn.mean_squared_error:multioutput=[1,2]", np.ones((2, 3)), np.zeros((2, 3)))
+    with pytest.raises(LossCliError, match="sum to 0"):
+        value("sklearn.mean_squared_error:multioutput=[0,0,0]", np.ones((2, 3)), np.zeros((2, 3)))

@@ -15,13 +15,14 @@ import numpy as np
 
 from losscli.errors import LossCliError
 from losscli.losses._math import per_sample_mean, xlogy
-from losscli.losses.regression import absolute_error, msle, quantile, squared_error
 from losscli.losses.sklearn_labels import check_binary, class_count, encode, one_hot, positive_label, shown, whole_numbers
 from losscli.registry import Example, Kind, Param, Reducer, Role, Shape, register
 
 NP_AVERAGE = "sample_weight as scikit-learn's np.average: Σ w·l / Σ w."
 UNIFORM_AVERAGE = ("(N, K) outputs: the mean over outputs per sample, so the mean equals"
-                   " multioutput='uniform_average'. " + NP_AVERAGE)
+                   " multioutput='uniform_average'; multioutput=[…] (one weight per output) averages the outputs"
+                   " with those weights, as scikit-learn's array multioutput. " + NP_AVERAGE)
+MULTIOUTPUT = Param("multioutput", "float_list", None, "one weight per output: their weighted average (none: uniform)", low=0.0)
 REGRESSION_EXAMPLE = Example({"y_pred": [2.5, 0.0, 2.0, 8.0], "y_true": [3.0, -0.5, 2.0, 7.0]})
 DEVIANCE_EXAMPLE = Example({"y_pred": [0.5, 0.5, 2.0, 2.0], "y_true": [2.0, 0.0, 1.0, 4.0]})
 PRED = Role("y_pred", Kind.VALUES, Shape.ANY, "estimated target values, (N,) or (N, K) outputs")
@@ -54,6 +55,20 @@ def _zero_one_rows(y_true: np.ndarray, name: str) -> None:
             f"sklearn.{name}: (N, K) y_true must hold 0/1 indicator rows, but has {_first_bad(y_true, bad)} that are not",
             "give (N,) labels, one per sample, or 0/1 rows",
         )
+
+
+def _outputs(elementwise: np.ndarray, multioutput: list[float] | None, name: str) -> np.ndarray:
+    """Each sample's average over its K outputs: uniform, or Σ_k m_k·e_k / Σ_k m_k with the ``multioutput`` weights."""
+    if multioutput is None:
+        return per_sample_mean(elementwise)
+    values = elementwise.reshape(len(elementwise), -1)
+    if values.shape[1] != len(multioutput):
+        raise LossCliError(f"sklearn.{name}: multioutput has {len(multioutput)} weights but there are {values.shape[1]} outputs",
+                           "give one weight per output column")
+    weights = np.asarray(multioutput, dtype=np.float64)
+    if not weights.sum() > 0:
+        raise LossCliError(f"sklearn.{name}: the multioutput weights sum to 0", "give at least one output a positive weight")
+    return values @ weights / weights.sum()
 
 
 def _one_output(y_pred: np.ndarray, name: str, per_output: str) -> None:
@@ -292,12 +307,12 @@ def sklearn_hamming_loss(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
 
 # --- regression ----------------------------------------------------------------------------
 
-@_sklearn("mean_squared_error", "mse", task="regression", roles=VALUE_ROLES, params=(),
+@_sklearn("mean_squared_error", "mse", task="regression", roles=VALUE_ROLES, params=(MULTIOUTPUT,),
           formula="l = mean_k (y_pred_k − y_true_k)²", convention=UNIFORM_AVERAGE,
           example=REGRESSION_EXAMPLE, zero_at_perfect=True)
-def sklearn_mean_squared_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+def sklearn_mean_squared_error(y_pred: np.ndarray, y_true: np.ndarray, multioutput: list[float] | None) -> np.ndarray:
     """sklearn.metrics.mean_squared_error."""
-    return squared_error(y_pred, y_true)
+    return _outputs(np.square(y_pred - y_true), multioutput, "mean_squared_error")
 
 
 @_sklearn("root_mean_squared_error", "rmse", task="regression", roles=ONE_OUTPUT_ROLES, params=(),
@@ -312,23 +327,25 @@ def sklearn_root_mean_squared_error(y_pred: np.ndarray, y_true: np.ndarray) -> n
     return np.abs(y_pred - y_true).reshape(-1)
 
 
-@_sklearn("mean_absolute_error", "mae", task="regression", roles=VALUE_ROLES, params=(),
+@_sklearn("mean_absolute_error", "mae", task="regression", roles=VALUE_ROLES, params=(MULTIOUTPUT,),
           formula="l = mean_k |y_pred_k − y_true_k|", convention=UNIFORM_AVERAGE,
           example=REGRESSION_EXAMPLE, zero_at_perfect=True)
-def sklearn_mean_absolute_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+def sklearn_mean_absolute_error(y_pred: np.ndarray, y_true: np.ndarray, multioutput: list[float] | None) -> np.ndarray:
     """sklearn.metrics.mean_absolute_error."""
-    return absolute_error(y_pred, y_true)
+    return _outputs(np.abs(y_pred - y_true), multioutput, "mean_absolute_error")
 
 
-@_sklearn("mean_absolute_percentage_error", "mape", task="regression", roles=VALUE_ROLES, params=(),
+@_sklearn("mean_absolute_percentage_error", "mape", task="regression", roles=VALUE_ROLES, params=(MULTIOUTPUT,),
           formula="l = mean_k |y_pred_k − y_true_k| / max(|y_true_k|, eps),  eps = 2.220446e-16",
           convention="A fraction, not a percentage (0.5 means 50 %); eps is np.finfo(np.float64).eps, so a zero"
           " y_true gives a huge but finite value. " + UNIFORM_AVERAGE,
           example=REGRESSION_EXAMPLE, zero_at_perfect=True)
-def sklearn_mean_absolute_percentage_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+def sklearn_mean_absolute_percentage_error(
+    y_pred: np.ndarray, y_true: np.ndarray, multioutput: list[float] | None,
+) -> np.ndarray:
     """sklearn.metrics.mean_absolute_percentage_error."""
     eps = np.asarray(np.finfo(np.float64).eps, dtype=y_true.dtype)
-    return per_sample_mean(np.abs(y_pred - y_true) / np.maximum(np.abs(y_true), eps))
+    return _outputs(np.abs(y_pred - y_true) / np.maximum(np.abs(y_true), eps), multioutput, "mean_absolute_percentage_error")
 
 
 LOG_ROLES = (Role("y_pred", Kind.ABOVE_MINUS_ONE, Shape.ANY, "estimated target values, > -1"),
@@ -338,12 +355,12 @@ ABOVE_MINUS_ONE = ("Values in (−1, 0) are accepted, as scikit-learn 1.9 does (
                    " −1 and below are refused.")
 
 
-@_sklearn("mean_squared_log_error", "msle", task="regression", roles=LOG_ROLES, params=(),
+@_sklearn("mean_squared_log_error", "msle", task="regression", roles=LOG_ROLES, params=(MULTIOUTPUT,),
           formula="l = mean_k (log1p(y_pred_k) − log1p(y_true_k))²",
           convention=f"{ABOVE_MINUS_ONE} {UNIFORM_AVERAGE}", example=LOG_EXAMPLE, zero_at_perfect=True)
-def sklearn_mean_squared_log_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+def sklearn_mean_squared_log_error(y_pred: np.ndarray, y_true: np.ndarray, multioutput: list[float] | None) -> np.ndarray:
     """sklearn.metrics.mean_squared_log_error."""
-    return msle(y_pred, y_true)
+    return _outputs(np.square(np.log1p(y_pred) - np.log1p(y_true)), multioutput, "mean_squared_log_error")
 
 
 @_sklearn("root_mean_squared_log_error", "msle", task="regression",
@@ -388,14 +405,16 @@ def sklearn_max_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
 
 
 @_sklearn("mean_pinball_loss", "quantile", task="regression", roles=VALUE_ROLES,
-          params=(Param("alpha", "float", 0.5, "the quantile predicted (slope of the pinball loss)", low=0.0, high=1.0),),
+          params=(Param("alpha", "float", 0.5, "the quantile predicted (slope of the pinball loss)", low=0.0, high=1.0),
+                  MULTIOUTPUT),
           formula="l = mean_k max(α·(y_true_k − y_pred_k), (α − 1)·(y_true_k − y_pred_k))",
           convention="Under-prediction costs α per unit, over-prediction 1 − α; α = 0.5 is half the absolute error."
           " " + UNIFORM_AVERAGE,
           example=Example({"y_pred": [0.0, 2.0, 3.0], "y_true": [1.0, 2.0, 3.0]}, {"alpha": 0.1}), zero_at_perfect=True)
-def sklearn_mean_pinball_loss(y_pred: np.ndarray, y_true: np.ndarray, alpha: float) -> np.ndarray:
+def sklearn_mean_pinball_loss(y_pred: np.ndarray, y_true: np.ndarray, alpha: float, multioutput: list[float] | None) -> np.ndarray:
     """sklearn.metrics.mean_pinball_loss."""
-    return quantile(y_pred, y_true, alpha) + 0.0  # + 0.0 turns −0.0 into 0.0
+    diff = y_true - y_pred
+    return _outputs(np.maximum(alpha * diff, (alpha - 1) * diff), multioutput, "mean_pinball_loss") + 0.0  # −0.0 to 0.0
 
 
 TWEEDIE_FORMULA = ("p = 0: (y − μ)²;  p = 1: 2·(y·log(y/μ) − y + μ);  p = 2: 2·(log(μ/y) + y/μ − 1);"
