@@ -41,6 +41,7 @@ def prepare_labels(losses: list[ResolvedLoss], bound: list[list[BoundInput]]) ->
     ``seen`` those of the column (None when it cannot be read before the pass).
     """
     scans: dict[tuple[int, tuple[str, ...]], Scanned | None] = {}
+    rebound: dict[tuple[int, str], BoundInput] = {}  # one input per column and reading, shared by the losses
     out_bound, extras = [], []
     for loss, inputs in zip(losses, bound):
         inputs = list(inputs)
@@ -56,10 +57,12 @@ def prepare_labels(losses: list[ResolvedLoss], bound: list[list[BoundInput]]) ->
             if role.name == loss.entry.classes_of:
                 extra = _classes(loss, b, scanned)
                 how = NUMBER if extra["classes"].dtype.kind == "f" else LABEL
-            else:
-                how = scanned.how if scanned is not None else NUMBER
+            elif scanned is not None:
+                how = scanned.how
+            else:  # a stream: typed text is text; a CSV's untyped cells are read as numbers
+                how = NUMBER if b.source.fields[b.names[0]].numeric else LABEL
             if how != b.how:
-                inputs[position] = dataclasses.replace(b, how=how)
+                inputs[position] = rebound.setdefault((id(b), how), dataclasses.replace(b, how=how))
         out_bound.append(inputs)
         extras.append(extra)
     return out_bound, extras

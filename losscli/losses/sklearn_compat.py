@@ -168,7 +168,10 @@ def sklearn_log_loss(
     y_proba: np.ndarray, y_true: np.ndarray, normalize: bool, labels: list | None,
     classes: np.ndarray | None = None, seen: np.ndarray | None = None,
 ) -> np.ndarray:
-    """sklearn.metrics.log_loss."""
+    """sklearn.metrics.log_loss.
+
+    ``normalize`` acts on the reduction (false: the sum, see LossEntry.reducer_for), not on each sample.
+    """
     eps = np.finfo(y_proba.dtype).eps  # of the input's precision, as scikit-learn; the arithmetic is float64
     prob, target = _multiclass_targets(_flat(y_proba).astype(np.float64), y_true, labels, classes, "log_loss")
     return -(target * np.log(np.clip(prob, eps, 1 - eps))).sum(axis=1)
@@ -287,7 +290,10 @@ LABEL_ROLES = (Role("y_pred", Kind.LABELS, Shape.ANY, "predicted labels (N,): nu
     example=Example({"y_pred": [1, 2, 3, 4], "y_true": [2, 2, 3, 4]}), zero_at_perfect=True,
 )
 def sklearn_zero_one_loss(y_pred: np.ndarray, y_true: np.ndarray, normalize: bool) -> np.ndarray:
-    """sklearn.metrics.zero_one_loss."""
+    """sklearn.metrics.zero_one_loss.
+
+    ``normalize`` acts on the reduction (false: the sum, see LossEntry.reducer_for), not on each sample.
+    """
     wrong = _mismatch(y_pred, y_true, "zero_one_loss")
     return wrong.reshape(len(wrong), -1).any(axis=1).astype(np.float64)
 
