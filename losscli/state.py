@@ -361,17 +361,21 @@ class GroupStates:
 
 
 def _group_medians(column: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]], counts: np.ndarray) -> np.ndarray:
-    """Each group's (weighted) median (NaN for an empty group), from (codes, values, weights) chunks; one sort, not a scan per group."""
+    """Each group's (weighted) median (NaN for an empty group), from (codes, values, weights) chunks.
+
+    One sort by group, not a scan of every row per group.
+    """
     out = np.full(len(counts), math.nan)
     if not column:
         return out
     codes = np.concatenate([c for c, _, _ in column])
     values = np.concatenate([v for _, v, _ in column])
-    weighted = column[0][2] is not None
     order = np.argsort(codes, kind="stable")
     bounds = np.cumsum(counts)[:-1]
     parts = np.split(values[order], bounds)
-    weights = np.split(np.concatenate([w for _, _, w in column])[order], bounds) if weighted else [None] * len(parts)  # type: ignore[misc]
+    weights: list[np.ndarray | None] = [None] * len(parts)
+    if column[0][2] is not None:
+        weights = list(np.split(np.concatenate([w for _, _, w in column])[order], bounds))  # type: ignore[misc]
     for g, (part, w) in enumerate(zip(parts, weights)):
         if len(part):
             out[g] = median(part, w)

@@ -356,3 +356,19 @@ def test_zero_one_loss_on_text_columns(tmp_path: Path) -> None:
     assert doc["losses"]["sklearn.zero_one_loss"]["value"] == 0.5
     assert doc["losses"]["sklearn.hamming_loss"]["value"] == 0.5
     assert doc["losses"]["sklearn.zero_one_loss:normalize=false"]["value"] == 2.0
+
+
+def test_compare_runs_scored_against_text_labels(tmp_path: Path) -> None:
+    (tmp_path / "y.csv").write_text("label\ncat\ndog\ndog\ncat\n")
+    (tmp_path / "a.csv").write_text("p_cat,p_dog\n0.9,0.1\n0.2,0.8\n0.6,0.4\n0.3,0.7\n")
+    (tmp_path / "b.csv").write_text("p_cat,p_dog\n0.8,0.2\n0.1,0.9\n0.3,0.7\n0.6,0.4\n")
+    result = cli("compare", tmp_path / "a.csv", tmp_path / "b.csv", "--target", tmp_path / "y.csv", "--pred-col", "p_*",
+                 "--target-col", "label", "--loss", "sklearn.log_loss", "--bootstrap", "50", "--seed", "0", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = strict_json(result.stdout)
+    assert doc["paired"] is True
+    y = ["cat", "dog", "dog", "cat"]
+    a = metrics.log_loss(y, [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+    b = metrics.log_loss(y, [[0.8, 0.2], [0.1, 0.9], [0.3, 0.7], [0.6, 0.4]])
+    assert doc["rows"][0]["baseline"] == pytest.approx(a, rel=1e-12)
+    assert doc["rows"][0]["delta"] == pytest.approx(b - a, rel=1e-9)

@@ -34,7 +34,9 @@ class Scanned:
     how: str  # NUMBER or LABEL
 
 
-def prepare_labels(losses: list[ResolvedLoss], bound: list[list[BoundInput]]) -> tuple[list[list[BoundInput]], list[dict[str, Any]]]:
+def prepare_labels(
+    losses: list[ResolvedLoss], bound: list[list[BoundInput]],
+) -> tuple[list[list[BoundInput]], list[dict[str, Any]]]:
     """Each loss's inputs with label roles read as their type, and the ``classes``/``seen`` keywords of its function.
 
     ``classes`` are the sorted distinct values of ``labels=`` when given, else of the column;

@@ -95,7 +95,8 @@ def _multiclass_targets(
         _zero_one_rows(y_true, name)
         return prob, y_true.astype(prob.dtype, copy=False)
     whole_numbers(classes, name)
-    class_count(classes, prob.shape[1], labels is not None, name, "y_proba" if y_proba.ndim == 2 else "(N,) y_proba (as [1 − p, p])")
+    what = "y_proba" if y_proba.ndim == 2 else "(N,) y_proba (as [1 − p, p])"
+    class_count(classes, prob.shape[1], labels is not None, name, what)
     return prob, one_hot(encode(y_true.reshape(-1), classes, name), prob.shape[1], prob.dtype)
 
 
@@ -417,7 +418,9 @@ def sklearn_max_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
           convention="Under-prediction costs α per unit, over-prediction 1 − α; α = 0.5 is half the absolute error."
           " " + UNIFORM_AVERAGE,
           example=Example({"y_pred": [0.0, 2.0, 3.0], "y_true": [1.0, 2.0, 3.0]}, {"alpha": 0.1}), zero_at_perfect=True)
-def sklearn_mean_pinball_loss(y_pred: np.ndarray, y_true: np.ndarray, alpha: float, multioutput: list[float] | None) -> np.ndarray:
+def sklearn_mean_pinball_loss(
+    y_pred: np.ndarray, y_true: np.ndarray, alpha: float, multioutput: list[float] | None,
+) -> np.ndarray:
     """sklearn.metrics.mean_pinball_loss."""
     diff = y_true - y_pred
     return _outputs(np.maximum(alpha * diff, (alpha - 1) * diff), multioutput, "mean_pinball_loss") + 0.0  # −0.0 to 0.0

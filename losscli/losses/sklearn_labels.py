@@ -48,7 +48,8 @@ def whole_numbers(classes: np.ndarray, name: str) -> None:
     """scikit-learn's label binarizer refuses continuous targets: number labels must be whole."""
     if classes.dtype.kind not in "US" and (classes != np.floor(classes)).any():
         odd = classes[classes != np.floor(classes)]
-        raise LossCliError(f"sklearn.{name}: y_true holds {shown(odd)[1:-1]}, not a class label (labels are whole numbers or text)",
+        raise LossCliError(f"sklearn.{name}: y_true holds {shown(odd)[1:-1]}, not a class label"
+                           " (labels are whole numbers or text)",
                            "give one label per sample; for soft targets use (N, K) 0/1 rows or another loss")
 
 
@@ -73,7 +74,8 @@ def check_binary(classes: np.ndarray, name: str) -> None:
     """scikit-learn's ``type_of_target == 'binary'``: at most two labels, numbers whole."""
     whole_numbers(classes, name)
     if len(classes) > 2:
-        raise LossCliError(f"sklearn.{name}: with (N,) probabilities y_true must hold two labels at most, but holds {shown(classes)}",
+        raise LossCliError(f"sklearn.{name}: with (N,) probabilities y_true must hold two labels at most,"
+                           f" but holds {shown(classes)}",
                            "for several classes give (N, K) probabilities, one column per class")
 
 
