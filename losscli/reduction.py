@@ -48,7 +48,7 @@ def finish(reducer: Reducer, reduction: str, sums: Sums, weighted: bool, combine
             if reduction == "sum":
                 return batch * _floats(sums.weight_sum) if weighted else batch
             return batch * _ratio(sums.weight_sum, sums.count)
-        if reduction == "sum":
+        if reduction == "sum" or reducer is Reducer.SUM:
             return _floats(sums.weighted_sum if sums.reported_sum is None else sums.reported_sum)
         if reducer is Reducer.BATCH_MEAN:  # 0 when no row counts (Keras's divide_no_nan: every row masked)
             return _ratio(sums.weighted_sum, sums.loss_weight_sum, empty=0.0)
@@ -57,6 +57,34 @@ def finish(reducer: Reducer, reduction: str, sums: Sums, weighted: bool, combine
             return np.sqrt(np.where(ratio >= 0, ratio, math.nan)) if np.ndim(ratio) else (
                 math.sqrt(ratio) if ratio >= 0 else math.nan)
         return _ratio(sums.weighted_sum, sums.weight_sum)
+
+
+def median(values: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """The median of ``values`` (NaN if empty or if one is NaN); with ``weights``, scikit-learn's weighted one.
+
+    Weighted (``_weighted_percentile(average=True)`` at 50): sort the values, take the cumulative
+    weights c and half their total h = c[-1]/2; at the first i with c[i] >= h the median is v[i] when
+    c[i] − h > eps, else (v[i] + v[j]) / 2 with j the next value of non-zero weight. All weights 0: NaN.
+    """
+    if not len(values) or np.isnan(values).any():
+        return math.nan
+    if weights is None:
+        return float(np.median(values))
+    order = np.argsort(values)
+    cdf = np.cumsum(weights[order])
+    if cdf[-1] == 0:
+        return math.nan
+    half = 0.5 * cdf[-1]
+    last = len(values) - 1
+    i = min(int(np.searchsorted(cdf, half)), last)
+    lower = values[order[i]]
+    if cdf[i] - half > np.finfo(np.float64).eps:
+        return float(lower)
+    j = min(i + 1, last)
+    if weights[order[j]] == 0:  # the next value of non-zero weight
+        after = int(np.searchsorted(cdf, cdf[i], side="right"))
+        j = i if after > last else after
+    return float((lower + values[order[j]]) / 2)
 
 
 def _ratio(num: Any, den: Any, empty: float = math.nan) -> Any:
@@ -94,8 +122,14 @@ class SampleTerms:
     def by_group(self, reduction: str, codes: np.ndarray, n_groups: int) -> np.ndarray:
         """One reduced value per group; ``codes`` (n,) holds each row's group in 0..n_groups−1."""
         if reduction != "sum" and self.effective_reducer in (Reducer.MEDIAN, Reducer.MAX):
-            pick = np.median if self.effective_reducer is Reducer.MEDIAN else np.max
-            return np.array([pick(self.values[codes == g]) if (codes == g).any() else math.nan for g in range(n_groups)])
+            w = self.sample_weight
+
+            def pick(rows: np.ndarray) -> float:
+                if self.effective_reducer is Reducer.MAX:
+                    return float(np.max(self.values[rows]))
+                return median(self.values[rows], None if w is None else w[rows])
+
+            return np.array([pick(codes == g) if (codes == g).any() else math.nan for g in range(n_groups)])
 
         def total(column: np.ndarray | None) -> np.ndarray:
             if column is None:  # a column of ones
@@ -110,7 +144,12 @@ class SampleTerms:
         """One reduced value per row of ``idx`` (b, n): the rows each bootstrap resample draws."""
         if reduction != "sum" and self.effective_reducer in (Reducer.MEDIAN, Reducer.MAX):
             drawn = np.take(self.values, idx)
-            return np.median(drawn, axis=1) if self.effective_reducer is Reducer.MEDIAN else drawn.max(axis=1)
+            if self.effective_reducer is Reducer.MAX:
+                return drawn.max(axis=1)
+            if self.sample_weight is None:
+                return np.median(drawn, axis=1)
+            weights = np.take(self.sample_weight, idx)
+            return np.array([median(v, w) for v, w in zip(drawn, weights)])
 
         def total(column: np.ndarray | None) -> np.ndarray:
             if column is None:  # a column of ones

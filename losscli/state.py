@@ -3,7 +3,7 @@
 A state holds exact sums (:mod:`losscli.exact`) of what its reducer needs: Σ w·l, Σ w·v (the
 mean's denominator), Σ v (the batch mean's), Σ w·l² (root mean), a pooled loss's Σ parts, plus
 the count, the non-finite count and the max. The median keeps every per-sample value (8 bytes a
-row). Because the sums are exact, a state's value does not depend on how the rows were chunked
+row, 16 with sample weights). Because the sums are exact, a state's value does not depend on how the rows were chunked
 or split, and ``a.merge(b)`` of two parts gives the bits one pass over both would.
 
 :class:`GroupStates` is the same per ``--group-by`` group; :class:`GroupIndex` gives each
@@ -21,7 +21,7 @@ import numpy as np
 
 from losscli.errors import LossCliError
 from losscli.exact import ExactSum, GroupedExactSum, Total
-from losscli.reduction import Combine, Sums, effective_reducer, finish
+from losscli.reduction import Combine, Sums, effective_reducer, finish, median
 from losscli.registry.declarations import Reducer
 
 MAX_GROUPS_ENV = "LOSSCLI_MAX_GROUPS"
@@ -93,6 +93,7 @@ class LossState:
     parts: list[ExactSum] | None = None
     reported_sum: ExactSum | None = None  # Σ w·reported, the library's sum (None: it is Σ w·l)
     column: list[np.ndarray] | None = None  # MEDIAN: every per-sample value
+    column_weights: list[np.ndarray] | None = None  # MEDIAN with sample weights: every sample's weight
 
     def fold(self, chunk: Fold) -> None:
         """Add a chunk's rows."""
@@ -126,6 +127,9 @@ class LossState:
         if self.reducer is Reducer.MEDIAN:
             self.column = self.column if self.column is not None else []
             self.column.append(np.array(values, dtype=np.float64))
+            if chunk.sample_weight is not None:
+                self.column_weights = self.column_weights if self.column_weights is not None else []
+                self.column_weights.append(np.array(chunk.sample_weight, dtype=np.float64))
 
     def merge(self, other: LossState) -> LossState:
         """Add ``other``'s rows (its sums exactly) and return self.
@@ -148,6 +152,8 @@ class LossState:
                 mine.merge(theirs)
         if other.column is not None:
             self.column = [*(self.column or []), *other.column]
+        if other.column_weights is not None:
+            self.column_weights = [*(self.column_weights or []), *other.column_weights]
         return self
 
     @property
@@ -171,7 +177,10 @@ class LossState:
         if reduction != "sum" and reducer is Reducer.MAX:
             return self.maximum if self.count else math.nan
         if reduction != "sum" and reducer is Reducer.MEDIAN:
-            return float(np.median(np.concatenate(self.column))) if self.count and self.column else math.nan
+            if not self.count or not self.column:
+                return math.nan
+            weights = np.concatenate(self.column_weights) if self.column_weights is not None else None
+            return median(np.concatenate(self.column), weights)
         if reducer is Reducer.POOLED and self.n_nonfinite:
             return math.nan
         return float(finish(reducer, reduction, self.sums(), self.weighted, self.combine))
@@ -191,7 +200,7 @@ class GroupIndex:
 
     def __init__(self, column: str, limit: int | None = None) -> None:
         self.column = column
-        self.limit = limit if limit is not None else _max_groups()
+        self.limit = limit if limit is not None else max_distinct(MAX_GROUPS_ENV)
         self.keys: np.ndarray | None = None  # the distinct labels, sorted (NaN last)
         self.key_codes = np.zeros(0, dtype=np.intp)  # each sorted label's code
 
@@ -254,8 +263,9 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(equal, dtype=bool)
 
 
-def _max_groups() -> int:
-    text = os.environ.get(MAX_GROUPS_ENV)
+def max_distinct(env: str) -> int:
+    """The most distinct labels a column may hold (``$env``, default 100,000): more is a column of measurements."""
+    text = os.environ.get(env)
     if not text:
         return DEFAULT_MAX_GROUPS
     try:
@@ -263,7 +273,7 @@ def _max_groups() -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise LossCliError(f"{MAX_GROUPS_ENV}={text!r} is not a positive whole number", f"e.g. {MAX_GROUPS_ENV}=1000000")
+        raise LossCliError(f"{env}={text!r} is not a positive whole number", f"e.g. {env}=1000000")
     return value
 
 
@@ -283,7 +293,7 @@ class GroupStates:
     loss_weight_sum: GroupedExactSum | None = None
     parts: list[GroupedExactSum] | None = None
     reported_sum: GroupedExactSum | None = None
-    column: list[tuple[np.ndarray, np.ndarray]] | None = None  # MEDIAN: (codes, values) chunks
+    column: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None  # MEDIAN: (codes, values, weights) chunks
 
     def _grow(self, n: int) -> None:
         if n > len(self.counts):
@@ -326,7 +336,8 @@ class GroupStates:
                 np.maximum.at(self.maximum, codes, values)  # NaN propagates, as in LossState
         if self.reducer is Reducer.MEDIAN:
             self.column = self.column if self.column is not None else []
-            self.column.append((codes.copy(), np.array(values, dtype=np.float64)))
+            weights = None if chunk.sample_weight is None else np.array(chunk.sample_weight, dtype=np.float64)
+            self.column.append((codes.copy(), np.array(values, dtype=np.float64), weights))
 
     def merge(self, other: GroupStates, mapping: np.ndarray, n_groups: int) -> GroupStates:
         """Add ``other``'s groups (exactly) and return self; ``mapping[g]`` is this state's code for ``other``'s g.
@@ -353,7 +364,7 @@ class GroupStates:
             for part, sums in zip(self.parts, other.parts):
                 part.merge(sums, mapping, n_groups)
         if other.column is not None:
-            self.column = [*(self.column or []), *((mapping[codes], values) for codes, values in other.column)]
+            self.column = [*(self.column or []), *((mapping[codes], values, w) for codes, values, w in other.column)]
         return self
 
     def values(self, reduction: str, n_groups: int) -> np.ndarray:
@@ -383,16 +394,23 @@ class GroupStates:
         return np.broadcast_to(out, (n_groups,)).copy()
 
 
-def _group_medians(column: list[tuple[np.ndarray, np.ndarray]], counts: np.ndarray) -> np.ndarray:
-    """Each group's median (NaN for an empty group), from (codes, values) chunks; one sort, not a scan per group."""
+def _group_medians(column: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]], counts: np.ndarray) -> np.ndarray:
+    """Each group's (weighted) median (NaN for an empty group), from (codes, values, weights) chunks.
+
+    One sort by group, not a scan of every row per group.
+    """
     out = np.full(len(counts), math.nan)
     if not column:
         return out
-    codes = np.concatenate([c for c, _ in column])
-    values = np.concatenate([v for _, v in column])
+    codes = np.concatenate([c for c, _, _ in column])
+    values = np.concatenate([v for _, v, _ in column])
     order = np.argsort(codes, kind="stable")
-    bounds = np.cumsum(counts)
-    for g, part in enumerate(np.split(values[order], bounds[:-1])):
+    bounds = np.cumsum(counts)[:-1]
+    parts = np.split(values[order], bounds)
+    weights: list[np.ndarray | None] = [None] * len(parts)
+    if column[0][2] is not None:
+        weights = list(np.split(np.concatenate([w for _, _, w in column])[order], bounds))  # type: ignore[misc]
+    for g, (part, w) in enumerate(zip(parts, weights)):
         if len(part):
-            out[g] = np.median(part)
+            out[g] = median(part, w)
     return out

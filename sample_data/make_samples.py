@@ -253,6 +253,16 @@ def make_forecast_runs(rng: np.random.Generator, n: int = 400) -> None:
     write_text_table(pd.DataFrame({"id": ids, "pred": new.round(2)}), "forecast_new.csv")
 
 
+def make_pets(rng: np.random.Generator, n: int = 60) -> None:
+    """Cat/dog/fox classifier output with text labels, the way a model export often looks (for sklearn.*)."""
+    classes = np.array(["cat", "dog", "fox"])
+    index = rng.choice(3, size=n, p=[0.45, 0.4, 0.15])
+    prob = softmax(class_logits(rng, index, 3, boost=2.2, n_wrong=5))
+    df = pd.DataFrame({"id": np.arange(1, n + 1), "p_cat": prob[:, 0], "p_dog": prob[:, 1], "p_fox": prob[:, 2],
+                       "label": classes[index]})
+    write_text_table(df, "pets.csv")
+
+
 def main() -> None:
     makers = [
         make_regression_csv,
@@ -269,6 +279,7 @@ def main() -> None:
         make_gaussian,
         make_triplets,
         make_forecast_runs,
+        make_pets,
     ]
     # one independent stream per file, so editing one generator leaves the others unchanged
     streams = np.random.SeedSequence(SEED).spawn(len(makers))

@@ -57,6 +57,8 @@ def _pred_array(
         return rng.uniform(0.2, 3.0, shape)
     if kind is Kind.NON_NEGATIVE:
         return rng.poisson(2.0, shape).astype(float)
+    if kind is Kind.ABOVE_MINUS_ONE:
+        return rng.uniform(-0.9, 3.0, shape)
     if kind is Kind.PROBABILITIES:
         return rng.dirichlet(np.ones(k), size=n) if role.shape in (Shape.MATRIX, Shape.CLASSES_FIRST, Shape.CLASSES_LAST) else rng.uniform(0.02, 0.98, shape)
     if kind is Kind.LOG_PROBABILITIES:
@@ -116,6 +118,14 @@ def random_inputs(entry: LossEntry, seed: int = 0, n: int = 64, k: int = 4) -> l
         else:
             arrays.append(_pred_array(entry, rng, n, k, position, like=pred))
     return arrays
+
+
+def class_keywords(entry: LossEntry, arrays: list[np.ndarray]) -> dict[str, Any]:
+    """The ``classes``/``seen`` keywords the engine gives an entry that maps labels (their sorted distinct values)."""
+    if entry.classes_of is None:
+        return {}
+    labels = arrays[[r.name for r in entry.roles].index(entry.classes_of)]
+    return {"classes": np.unique(labels), "seen": np.unique(labels)} if labels.ndim == 1 else {}
 
 
 def run_inputs(entry: LossEntry, arrays: list[np.ndarray], **kwargs: Any) -> Evaluation:

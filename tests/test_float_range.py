@@ -78,11 +78,12 @@ def test_sklearn_log_loss_clips_at_the_inputs_own_epsilon(tmp_path: Path) -> Non
     for dtype in (np.float32, np.float64):
         np.save(tmp_path / "p.npy", np.array([0.0, 1.0], dtype=dtype))
         np.save(tmp_path / "t.npy", np.array([1, 1]))
-        result = cli("eval", tmp_path / "p.npy", tmp_path / "t.npy", "--loss", "sklearn.log_loss", "--format", "json")
+        spec = "sklearn.log_loss:labels=[0,1]"  # y_true holds one class: scikit-learn needs labels= too
+        result = cli("eval", tmp_path / "p.npy", tmp_path / "t.npy", "--loss", spec, "--format", "json")
         assert result.exit_code == 0, result.stderr
         eps = float(np.finfo(dtype).eps)
         expected = (-math.log(eps) - math.log(1 - eps)) / 2  # p = 0 clipped to eps; p = 1 clipped to 1 − eps
-        assert strict_json(result.stdout)["losses"]["sklearn.log_loss"]["value"] == pytest.approx(expected, rel=1e-15)
+        assert strict_json(result.stdout)["losses"][spec]["value"] == pytest.approx(expected, rel=1e-15)
 
 
 @pytest.mark.parametrize("table, args, fragments", [

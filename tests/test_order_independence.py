@@ -34,9 +34,17 @@ class Case:
     weight: np.ndarray | None
     labels: np.ndarray
 
+    @property
+    def spec_text(self) -> str:
+        """The entry; one that maps labels to columns lists them all, as shards of one input must (a part may lack some)."""
+        if self.entry.classes_of is None:
+            return self.entry.name
+        labels = self.arrays[[r.name for r in self.entry.roles].index(self.entry.classes_of)]
+        return f"{self.entry.name}:labels=[{','.join(str(int(c)) for c in np.unique(labels))}]"
+
     def evaluate(self, rows: np.ndarray, reduction: str, chunk_values: int) -> Evaluation:
         """Evaluate the entry over ``rows`` (in that order), grouped by the labels."""
-        spec = parse_spec(self.entry.name)
+        spec = parse_spec(self.spec_text)
         inputs = {role.name: InputArray(role.name, a[rows], "test") for role, a in zip(self.entry.roles, self.arrays)}
         inputs["group"] = InputArray("group", self.labels[rows], "test")
         if self.weight is not None:

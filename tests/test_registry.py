@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import random_inputs, run, run_inputs
+from conftest import class_keywords, random_inputs, run, run_inputs
 from losscli.errors import LossCliError
 from losscli.registry import Kind, LossEntry, Pooled, Reducer, Reported, Shape, entries, lookup
 from losscli.registry.declarations import Weighted
@@ -21,7 +21,7 @@ from losscli.spec import parse_spec
 ENTRIES = entries()
 IDS = [e.name for e in ENTRIES]
 TASKS = {"regression", "binary", "multiclass", "multilabel", "distribution", "embedding", "ranking", "segmentation", "sequence"}
-PARAM_TYPES = {"float", "int", "bool", "float_list", "float_or_list", "int_or_none", "axes"}
+PARAM_TYPES = {"float", "int", "bool", "float_list", "float_or_list", "int_or_none", "axes", "label", "label_list", "auto_bool"}
 FOLLOWS = {"losscli", "torch", "keras", "sklearn"}
 
 
@@ -50,7 +50,8 @@ def test_entry_declares_everything(entry: LossEntry) -> None:
 def test_function_signature_matches_declarations(entry: LossEntry) -> None:
     names = list(inspect.signature(entry.fn).parameters)
     element_weight = ["element_weight"] if entry.element_weights else []  # given only with (N, K) weights
-    assert names == [r.name for r in entry.roles] + [p.name for p in entry.params] + element_weight
+    classes = ["classes", "seen"] if entry.classes_of else []  # what the engine passes from the label column
+    assert names == [r.name for r in entry.roles] + [p.name for p in entry.params] + classes + element_weight
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
@@ -76,7 +77,7 @@ def test_unknown_name_suggests_close_ones() -> None:
 def test_returns_one_finite_loss_per_sample(entry: LossEntry) -> None:
     arrays = random_inputs(entry)
     out = run_inputs(entry, arrays).results[0].per_sample
-    direct = entry.fn(*arrays, **entry.defaults)
+    direct = entry.fn(*arrays, **entry.defaults, **class_keywords(entry, arrays))
     values = direct.values if isinstance(direct, (Weighted, Pooled, Reported)) else direct
     assert isinstance(direct, Pooled) == (entry.reducer is Reducer.POOLED), "a pooled loss declares Reducer.POOLED"
     assert values.shape == (len(arrays[0]),)

@@ -82,7 +82,7 @@ def _cases() -> list[Case]:
         cases.append(("sklearn.root_mean_squared_log_error", metrics.root_mean_squared_log_error,
                       lambda r, k=k: _non_negative(r, k), {"id": f"rmsle-{shape}"}))
         cases.append(("sklearn.median_absolute_error", metrics.median_absolute_error,
-                      lambda r, k=k: _regression(r, k), {"id": f"median-{shape}", "weights": False}))
+                      lambda r, k=k: _regression(r, k), {"id": f"median-{shape}"}))
     cases.append(("sklearn.max_error", metrics.max_error, lambda r: _regression(r, None), {"id": "max_error", "weights": False}))
     cases.append(("sklearn.mean_absolute_percentage_error", metrics.mean_absolute_percentage_error, _zeros_in_true, {"id": "mape-zero-targets"}))
     for power, make in ((-1.0, _tweedie_negative_power), (0.0, lambda r: _regression(r, None)),
@@ -209,18 +209,18 @@ def test_log_loss_saturated_probabilities_cost_minus_log_eps() -> None:
     np.testing.assert_allclose(per_sample("sklearn.log_loss", [0.0, 1.0], [1, 0]), [52 * LN2, 52 * LN2], rtol=1e-12)
     assert 52 * LN2 == pytest.approx(36.04365, abs=1e-5)
     # a perfect prediction costs −log(1 − eps) ≈ eps, not exactly 0
-    assert per_sample("sklearn.log_loss", [[1.0, 0.0]], [0])[0] == pytest.approx(EPS64, rel=1e-3)
+    assert per_sample("sklearn.log_loss:labels=[0,1]", [[1.0, 0.0]], [0])[0] == pytest.approx(EPS64, rel=1e-3)
 
 
 def test_log_loss_does_not_renormalise_rows() -> None:
     # a row summing to 0.5: only the true class's probability counts, as given
-    np.testing.assert_allclose(per_sample("sklearn.log_loss", [[0.2, 0.2, 0.1]], [0]), [-math.log(0.2)])
+    np.testing.assert_allclose(per_sample("sklearn.log_loss:labels=[0,1,2]", [[0.2, 0.2, 0.1]], [0]), [-math.log(0.2)])
 
 
 def test_log_loss_refuses_soft_binary_targets() -> None:
-    with pytest.raises(LossCliError, match="0/1 labels"):
+    with pytest.raises(LossCliError, match="not a class label"):
         value("sklearn.log_loss", [0.3, 0.6], [0.5, 1.0])
-    with pytest.raises(LossCliError, match="0/1 labels"):
+    with pytest.raises(LossCliError, match="0/1 indicator rows"):
         value("sklearn.log_loss", [[0.3, 0.7]], [[0.5, 0.5]])
 
 
@@ -237,27 +237,33 @@ def test_hinge_loss_multiclass_crammer_singer_by_hand() -> None:
     scores = [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0], [1.0, 1.0, 1.0]]
     # margins: 2 − 0.5 = 1.5 → 0;  0.2 − 3 = −2.8 → 3.8;  1 − 1 = 0 → 1
     np.testing.assert_allclose(per_sample("sklearn.hinge_loss", scores, [0, 1, 2]), [0.0, 3.8, 1.0])
-    # two columns (scikit-learn refuses them): the same margin, 0.3 − 0.9 = −0.6 → 1.6
-    np.testing.assert_allclose(per_sample("sklearn.hinge_loss", [[0.9, 0.3]], [1]), [1.6])
+    # labels need not start at 0: 5, 7, 9 take columns 0, 1, 2
+    np.testing.assert_allclose(per_sample("sklearn.hinge_loss", scores, [5, 7, 9]), [0.0, 3.8, 1.0])
 
 
-def test_hinge_loss_one_label_only_is_not_scikit_learns_all_negative_quirk() -> None:
-    # scikit-learn binarises a single label to −1, giving (1.5 + 3 + 4) / 3 = 2.8333; losscli keeps 1 positive
+def test_hinge_loss_one_label_only_scores_every_sample_negative_as_scikit_learn() -> None:
+    # scikit-learn binarises a single label to −1: (1.5 + 3 + 4) / 3
     assert metrics.hinge_loss([1, 1, 1], [0.5, 2.0, 3.0]) == pytest.approx(8.5 / 3)
-    assert value("sklearn.hinge_loss", [0.5, 2.0, 3.0], [1, 1, 1]) == pytest.approx(0.5 / 3)
+    assert value("sklearn.hinge_loss", [0.5, 2.0, 3.0], [1, 1, 1]) == metrics.hinge_loss([1, 1, 1], [0.5, 2.0, 3.0])
+
+
+def test_hinge_loss_binary_takes_the_larger_label_as_positive() -> None:
+    s = [0.5, -1.0, 2.0]
+    for labels in ([0, -1, 0], [2, 1, 2], ["b", "a", "b"], [-1, 0, -1]):
+        assert value("sklearn.hinge_loss", s, labels) == metrics.hinge_loss(labels, s)
 
 
 def test_hinge_loss_label_errors() -> None:
-    with pytest.raises(LossCliError, match="mixes 0 and -1"):
+    with pytest.raises(LossCliError, match=r"pred_decision must be \(N, 3\)"):
         value("sklearn.hinge_loss", [0.5, 1.0, 2.0], [0, -1, 1])
-    with pytest.raises(LossCliError, match="-1/1 or 0/1"):
-        value("sklearn.hinge_loss", [0.5, 1.0], [2, 1])
-    with pytest.raises(LossCliError, match=r"class indices in \[0, 3\)"):
-        value("sklearn.hinge_loss", [[0.5, 1.0, 0.0]], [3])
-    with pytest.raises(LossCliError, match=r"class indices in \[0, 3\)"):
-        value("sklearn.hinge_loss", [[0.5, 1.0, 0.0]], [1.5])
-    with pytest.raises(LossCliError, match=r"\(N,\) class indices"):
-        value("sklearn.hinge_loss", [[0.5, 1.0, 0.0]], [[0, 1, 0]])
+    with pytest.raises(LossCliError, match="list every class in labels="):
+        value("sklearn.hinge_loss", [[0.5, 1.0, 0.0], [0.1, 0.2, 0.3]], [0, 1])
+    with pytest.raises(LossCliError, match="when y_true lacks some classes"):
+        value("sklearn.hinge_loss", [[0.5, 1.0, 0.0, 1.0]] * 3, [0, 1, 2])
+    with pytest.raises(LossCliError, match=r"holds the label 3, not among labels=\[0, 1, 2\]"):
+        value("sklearn.hinge_loss:labels=[0,1,2]", [[0.5, 1.0, 0.0]], [3])
+    with pytest.raises(LossCliError, match="take \\(N,\\) decision values"):
+        value("sklearn.hinge_loss", [[0.5, 1.0], [0.1, 0.2]], [0, 1])
 
 
 def test_brier_score_loss_docstring_examples() -> None:
@@ -275,7 +281,7 @@ def test_brier_score_loss_halves_two_columns_only() -> None:
     # two columns: ((1 − 0.6)² + 0.4²) / 2 = 0.16 and (0.3² + 0.3²) / 2 = 0.09, mean 0.125
     np.testing.assert_allclose(per_sample("sklearn.brier_score_loss", [[0.6, 0.4], [0.3, 0.7]], [0, 1]), [0.16, 0.09])
     # three columns are not halved: 0.4² + 0.4² + 0 = 0.32
-    np.testing.assert_allclose(per_sample("sklearn.brier_score_loss", [[0.6, 0.4, 0.0]], [0]), [0.32])
+    np.testing.assert_allclose(per_sample("sklearn.brier_score_loss:labels=[0,1,2]", [[0.6, 0.4, 0.0]], [0]), [0.32])
 
 
 def test_zero_one_and_hamming_docstring_examples() -> None:
@@ -403,10 +409,12 @@ def test_poisson_and_gamma_deviance_check_their_domains() -> None:
 
 
 @pytest.mark.parametrize("name", ["mean_squared_log_error", "root_mean_squared_log_error"])
-def test_log_errors_refuse_negative_values(name: str) -> None:
-    with pytest.raises(LossCliError, match="must be non-negative"):  # scikit-learn 1.9 takes them: an error with --strict
-        run(f"sklearn.{name}", [-0.5, 1.0], [1.0, 1.0], strict=True)
-    with pytest.raises(LossCliError, match="must be non-negative.* is -2 .*raises for values <= −1"):  # scikit-learn raises
+def test_log_errors_take_values_above_minus_one_as_scikit_learn_1_9(name: str) -> None:
+    pred, true = [-0.5, 1.0, -0.99], [1.0, -0.25, 0.0]
+    assert value(f"sklearn.{name}", pred, true) == pytest.approx(getattr(metrics, name)(true, pred), rel=1e-12)
+    with pytest.raises(LossCliError, match="must be greater than -1"):
+        value(f"sklearn.{name}", [-1.0, 1.0], [1.0, 1.0])
+    with pytest.raises(LossCliError, match="must be greater than -1"):
         value(f"sklearn.{name}", [1.0, 1.0], [1.0, -2.0])
 
 
@@ -438,12 +446,11 @@ def test_max_error_and_tweedie_take_one_output() -> None:
             value(f"sklearn.{name}", [[1.0, 2.0]], [[1.0, 2.0]])
 
 
-@pytest.mark.parametrize("name", ["max_error", "median_absolute_error"])
-def test_max_and_median_take_no_sample_weights(name: str) -> None:
-    entry = lookup(f"sklearn.{name}")
-    assert not entry.sample_weights and entry.reducer in (Reducer.MAX, Reducer.MEDIAN)
+def test_max_error_takes_no_sample_weights() -> None:
+    entry = lookup("sklearn.max_error")
+    assert not entry.sample_weights and entry.reducer is Reducer.MAX
     with pytest.raises(LossCliError, match="takes no sample weights"):
-        value(f"sklearn.{name}", [1.0, 2.0], [1.0, 1.0], weight=[1.0, 2.0])
+        value("sklearn.max_error", [1.0, 2.0], [1.0, 1.0], weight=[1.0, 2.0])
 
 
 def test_median_of_an_even_count_is_the_mean_of_the_middle_two() -> None:
@@ -461,3 +468,22 @@ def test_weighted_regression_mean_over_outputs() -> None:
     got = run("sklearn.mean_squared_error", [[1.0, 3.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 2.0]], weight=[1.0, 3.0])
     np.testing.assert_allclose(got.results[0].per_sample, [5.0, 2.0])
     assert got.results[0].value == pytest.approx(2.75)
+
+
+@pytest.mark.parametrize("name", ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+                                  "mean_squared_log_error", "mean_pinball_loss"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multioutput_weights_average_the_outputs_as_scikit_learn(name: str, weighted: bool) -> None:
+    rng = np.random.default_rng(5)
+    pred, true = rng.exponential(2.0, (N, 3)), rng.exponential(2.0, (N, 3))
+    weight = rng.uniform(0, 3, N) if weighted else None
+    outputs = [0.2, 0.0, 1.5]
+    expected = getattr(metrics, name)(true, pred, multioutput=outputs, sample_weight=weight)
+    assert value(f"sklearn.{name}:multioutput=[0.2,0,1.5]", pred, true, weight) == pytest.approx(expected, rel=1e-12)
+
+
+def test_multioutput_needs_one_weight_per_output() -> None:
+    with pytest.raises(LossCliError, match="multioutput has 2 weights but there are 3 outputs"):
+        value("sklearn.mean_squared_error:multioutput=[1,2]", np.ones((2, 3)), np.zeros((2, 3)))
+    with pytest.raises(LossCliError, match="sum to 0"):
+        value("sklearn.mean_squared_error:multioutput=[0,0,0]", np.ones((2, 3)), np.zeros((2, 3)))

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from losscli.engine.classes import prepare_labels
 from losscli.engine.heap import keep_heap_pages
 from losscli.engine.losses import ResolvedLoss, check_weight_support
 from losscli.engine.results import Evaluation, InputInfo, LossResult
@@ -92,15 +93,17 @@ def evaluate(
     for loss in losses:
         check_weight_support(loss, weight is not None)
     labels = binder.column(outputs.group_by, "--group-by") if outputs.group_by else None
-    return _Pass(losses, bound, weight, labels, reduction, nan, chunk_values, outputs, strict).run()
+    bound, classes = prepare_labels(losses, bound)
+    return _Pass(losses, bound, weight, labels, reduction, nan, chunk_values, outputs, strict, classes).run()
 
 
 class _Pass:
     def __init__(
         self, losses: list[ResolvedLoss], bound: list[list[BoundInput]], weight: BoundInput | None,
         labels: BoundInput | None, reduction: str, nan: str, chunk_values: int, outputs: Outputs, strict: bool,
+        classes: list[dict[str, np.ndarray | None]],
     ) -> None:
-        self.losses, self.bound, self.weight, self.labels = losses, bound, weight, labels
+        self.losses, self.bound, self.weight, self.labels, self.classes = losses, bound, weight, labels, classes
         self.reduction, self.nan, self.outputs = reduction, nan, outputs
         self.used: list[BoundInput] = list({id(b): b for inputs in bound for b in inputs}.values())
         if weight is not None:
@@ -108,8 +111,8 @@ class _Pass:
         _check_known_lengths(self.used)
         width = sum(b.width() for b in self.used)
         self.chunk_rows = max(1, chunk_values // max(1, width))
-        self.states = [LossState(loss.entry.reducer) for loss in losses]
-        self.groups = [GroupStates(loss.entry.reducer) for loss in losses] if labels is not None else None
+        self.states = [LossState(loss.entry.reducer_for(loss.params)) for loss in losses]
+        self.groups = [GroupStates(loss.entry.reducer_for(loss.params)) for loss in losses] if labels is not None else None
         self.group_index = GroupIndex(labels.names[0]) if labels is not None else None
         self.terms: list[list[Fold]] | None = [[] for _ in losses] if outputs.keep_terms else None
         self.kept_rows: list[np.ndarray] = []
@@ -170,7 +173,7 @@ class _Pass:
             codes = self.group_index.encode(labels[mask] if evaluated is not None else labels)
         values = []
         for i, (loss, inputs) in enumerate(zip(self.losses, self.bound)):
-            fold = computed = self._fold(loss, [kept[id(b)] for b in inputs], w, rows) if rows is None or len(rows) else _empty_fold()
+            fold = computed = self._fold(i, [kept[id(b)] for b in inputs], w, rows) if rows is None or len(rows) else _empty_fold()
             if mask is not None and self.nan == "propagate":
                 fold = _widen(fold, mask)
             before = self.states[i].n_nonfinite
@@ -191,26 +194,26 @@ class _Pass:
             if self.terms is not None:
                 self.kept_rows.append(index)
 
-    def _fold(self, loss: ResolvedLoss, inputs: list[InputArray], w: np.ndarray | None, rows: np.ndarray | None) -> Fold:
+    def _fold(self, i: int, inputs: list[InputArray], w: np.ndarray | None, rows: np.ndarray | None) -> Fold:
+        loss = self.losses[i]
         data = prepare_inputs(loss.entry, loss.params, inputs, loss.spec.text, rows, self.lenience[id(loss)])
         if w is not None and w.ndim == 2:  # one weight per element: the loss applies them itself
             assert self.weight is not None
             check_element_weights(loss.entry, loss.spec.text, data[0], w, self.weight)
             with np.errstate(all="ignore"):
-                out = loss.entry.fn(*data, **loss.params, element_weight=w)
+                out = loss.entry.fn(*data, **loss.params, **self.classes[i], element_weight=w)
             values, reported = (out.mean_terms, out.values) if isinstance(out, Reported) else (out, None)
             return Fold(_float(values), reported=None if reported is None else _float(reported), element_weighted=True)
         with np.errstate(all="ignore"):
-            out = loss.entry.fn(*data, **loss.params)
+            out = loss.entry.fn(*data, **loss.params, **self.classes[i])
         if isinstance(out, Reported):
             return Fold(_float(out.mean_terms), w, reported=_float(out.values))
         if isinstance(out, Weighted):
             return Fold(_float(out.values), w, _float(out.weights))
         if isinstance(out, Pooled):
-            state = self.states[self.losses.index(loss)]
-            state.combine = out.combine
+            self.states[i].combine = out.combine
             if self.groups is not None:
-                self.groups[self.losses.index(loss)].combine = out.combine
+                self.groups[i].combine = out.combine
             return Fold(_float(out.values), w, None, np.asarray(out.parts, dtype=np.float64))
         return Fold(_float(out), w)
 
@@ -242,7 +245,9 @@ class _Pass:
         assert self.digest is not None
         for b in self.used:
             if id(b) not in self.first_pred and b is not self.weight:
-                self.digest.update(np.ascontiguousarray(arrays[id(b)].data, dtype=np.float64).tobytes())
+                data = arrays[id(b)].data
+                self.digest.update(np.char.encode(data.astype(str)).tobytes() if data.dtype.kind in "US"
+                                   else np.ascontiguousarray(data, dtype=np.float64).tobytes())
         if mask is not None and self.nan == "omit":  # the rows left out
             self.digest.update(np.flatnonzero(~mask).astype(np.int64).tobytes())
         self.digest.update(b"|")

@@ -52,6 +52,7 @@ class Source(ABC):
     n_rows: int | None = None
     prefetch: bool = False  # decoding costs more than handing out slices: batches are read ahead on a thread
     refused: dict[str, LossCliError] = {}  # names that cannot be used (a repeated header name, a damaged member): raised when chosen
+    rereadable: bool = True  # batches() may be called again (False for a stream that is read as it arrives)
 
     @property
     def names(self) -> list[str]:
@@ -64,6 +65,10 @@ class Source(ABC):
         Every array of a batch has the same number of rows (its first axis). NUMBER fields come
         as int, float or bool arrays; LABEL fields as numbers or text.
         """
+
+    def reread(self, wanted: dict[str, str]) -> Iterator[dict[str, np.ndarray]] | None:
+        """Batches of an extra read before the pass (the classes of a label column), None if the source cannot give one."""
+        return self.batches(wanted) if self.rereadable else None
 
     def read_position(self) -> tuple[int, int | None] | None:
         """Bytes read so far and the file's size (None for a stream), for a progress display.

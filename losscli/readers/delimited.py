@@ -54,6 +54,13 @@ class DelimitedSource(Source):
         self.refused = repeated_names(label, head)
         self._used = False
         self._huge: set[str] = set()
+        self.rereadable = reopen is not None
+
+    def reread(self, wanted: dict[str, str]) -> Iterator[dict[str, np.ndarray]] | None:
+        """The file read again from the start by a reader of its own (files only)."""
+        if self.reopen is None:
+            return None
+        return _read_then_close(DelimitedSource(self.reopen(), self.label, self.fmt, self.reopen), wanted)
 
     def _read_header(self) -> list[str]:
         head = b""
@@ -236,6 +243,13 @@ class DelimitedSource(Source):
 
     def close(self) -> None:
         self.stream.close()
+
+
+def _read_then_close(source: DelimitedSource, wanted: dict[str, str]) -> Iterator[dict[str, np.ndarray]]:
+    try:
+        yield from source.batches(wanted)
+    finally:
+        source.close()
 
 
 def _block_bytes() -> int:

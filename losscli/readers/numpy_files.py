@@ -174,6 +174,7 @@ class NpySource(Source):
         size = _file_size(file) if seekable else None
         _check_size(label, header, None if size is None else size - header.offset)
         self.array = _Array(label, header, file if seekable else None, header.offset, None if seekable else file)
+        self.rereadable = seekable
         self.n_rows = header.shape[0]
         names = header.dtype.names
         self.is_table = bool(names)

@@ -28,6 +28,8 @@ class Kind(str, Enum):
     EMBEDDINGS = "embeddings"
     POSITIVE = "positive values"
     NON_NEGATIVE = "non-negative values"
+    ABOVE_MINUS_ONE = "values > -1"
+    LABELS = "class labels (numbers or text)"
     LABEL_LISTS = "class indices padded with -1"
     ZERO_PADDED_LABELS = "class indices from 1, padded with 0"
     LENGTHS = "lengths"
@@ -62,8 +64,9 @@ class Reducer(str, Enum):
     BATCH_MEAN = "batch mean: Σ w·l / N"  # N counts the rows the loss keeps (masked rows leave it); 0 when it keeps none
     ROOT_MEAN = "root mean square: sqrt(Σ w·l² / Σ w)"
     POOLED = "pooled: one loss from sums over the whole batch, times Σ w / N"
-    MEDIAN = "median: median of l"
+    MEDIAN = "median: median of l (weighted: scikit-learn's averaged inverted CDF at 50%)"
     MAX = "max: max of l"
+    SUM = "sum: Σ w·l"
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,9 @@ class Param:
     """A loss parameter with its type, default and valid range.
 
     ``type`` is one of ``float``, ``int``, ``bool``, ``float_list`` (one value per class),
-    ``float_or_list`` (a number or one per class), ``int_or_none`` and ``axes`` (none, an axis or
-    a list of axes). ``low``/``high``
+    ``float_or_list`` (a number or one per class), ``int_or_none``, ``axes`` (none, an axis or
+    a list of axes), ``label`` (none, a number or a text label), ``label_list`` (none or a list
+    of labels, all numbers or all text) and ``auto_bool`` (``auto``, true or false). ``low``/``high``
     bound numbers (and every list item); ``*_open`` makes a bound exclusive. Values are finite
     unless ``finite`` is False (a norm's order, where ``inf`` is the largest difference).
     """
@@ -208,6 +212,7 @@ class LossEntry:
     # "positions": (N, d1, …) for a (N, d1, …, K) first input (Keras); fn takes them as element_weight
     sum_rule: str = SAMPLE_SUM  # what --reduction sum adds up (a library entry: as the library's 'sum')
     lenient: tuple[Lenient, ...] = ()  # checks of the canonical loss this library entry only warns about
+    classes_of: str | None = None  # a LABELS role whose sorted distinct values fn takes as ``classes`` (see engine.classes)
 
     def __post_init__(self) -> None:
         roles = {r.name for r in self.roles}
@@ -234,6 +239,10 @@ class LossEntry:
         if self.weighted_per_sample:
             text += "; per-sample values carry the sample weight (w·l), as the library's reduction='none' returns them"
         return text
+
+    def reducer_for(self, params: dict[str, Any]) -> Reducer:
+        """The reducer under ``params``: scikit-learn's ``normalize=false`` makes a mean a sum."""
+        return Reducer.SUM if params.get("normalize") is False else self.reducer
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

@@ -36,10 +36,16 @@ def _coerce(param: Param, raw: RawValue, spec_text: str) -> Any:
         if not isinstance(raw, bool):
             raise LossCliError(f"{where} must be true or false, got {raw!r}", f"e.g. {param.name}=true")
         return raw
-    if kind == "int_or_none" and raw is None:
+    if kind in ("int_or_none", "label", "label_list") and raw is None:
         return None
+    if kind in ("label", "label_list"):
+        return _labels(param, raw, where)
     if kind == "axes":
         return _axes(raw, where)
+    if kind == "auto_bool":
+        if not isinstance(raw, bool) and raw != "auto":
+            raise LossCliError(f"{where} must be auto, true or false, got {raw!r}", f"e.g. {param.name}=auto")
+        return raw
     if isinstance(raw, list):
         if kind not in ("float_list", "float_or_list"):
             raise LossCliError(f"{where} takes a single number, not a list", f"e.g. {param.name}={param.default}")
@@ -49,6 +55,25 @@ def _coerce(param: Param, raw: RawValue, spec_text: str) -> Any:
     if kind == "float_list":
         raise LossCliError(f"{where} takes a list with one number per class", f"e.g. {param.name}=[1,2,0.5]")
     return _number(param, raw, where)
+
+
+def _labels(param: Param, raw: RawValue, where: str) -> Any:
+    """A class label (a number or text) or, for ``label_list``, a non-empty list of labels of one type."""
+    items = raw if isinstance(raw, list) else [raw]
+    if param.type == "label" and isinstance(raw, list):
+        raise LossCliError(f"{where} takes one label, not a list", f"e.g. {param.name}=1 or {param.name}=dog")
+    if param.type == "label_list" and not isinstance(raw, list):
+        raise LossCliError(f"{where} takes a list of labels", f"e.g. {param.name}=[0,1,2] or {param.name}=[cat,dog]")
+    if not items:
+        raise LossCliError(f"{where} must not be an empty list", f"e.g. {param.name}=[cat,dog]")
+    if any(isinstance(i, bool) for i in items):
+        raise LossCliError(f"{where} takes numbers or text labels, not true/false", f"e.g. {param.name}=[0,1]")
+    texts = sum(isinstance(i, str) for i in items)
+    if 0 < texts < len(items):
+        raise LossCliError(f"{where} mixes numbers and text labels", "give all labels as numbers or all as text ('1' quotes digits)")
+    if not texts and not all(math.isfinite(i) for i in items):  # type: ignore[arg-type]
+        raise LossCliError(f"{where} holds a label that is not a finite number", f"e.g. {param.name}=[0,1]")
+    return raw
 
 
 def _axes(raw: RawValue, where: str) -> list[int] | None:
@@ -70,8 +95,8 @@ def _axes(raw: RawValue, where: str) -> list[int] | None:
 
 def _number(param: Param, raw: RawValue, where: str) -> float | int:
     """A finite number in the declared range (an unbounded side still excludes ±inf and NaN)."""
-    if raw is None or isinstance(raw, bool):
-        raise LossCliError(f"{where} must be a number, got {str(raw).lower()}", f"valid range is {param.range_text()}, default {param.default}")
+    if raw is None or isinstance(raw, (bool, str)):
+        raise LossCliError(f"{where} must be a number, got {repr(raw) if isinstance(raw, str) else str(raw).lower()}", f"valid range is {param.range_text()}, default {param.default}")
     if isinstance(raw, float) and (math.isnan(raw) or (param.finite and math.isinf(raw))):
         raise LossCliError(f"{where}={raw!r} is not a finite number", f"valid range is {param.range_text()}, default {param.default}")
     if param.type in ("int", "int_or_none"):

@@ -40,6 +40,7 @@ _RANGE_CHECKS: dict[Kind, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
     Kind.DISTANCES: (lambda x: x < 0, "non-negative distances"),
     Kind.POSITIVE: (lambda x: x <= 0, "positive"),
     Kind.NON_NEGATIVE: (lambda x: x < 0, "non-negative"),
+    Kind.ABOVE_MINUS_ONE: (lambda x: x <= -1, "greater than -1 (log1p is undefined at -1 and below)"),
     Kind.LENGTHS: (lambda x: (x < 0) | (x != np.floor(x)), "non-negative whole numbers"),
     Kind.ZERO_PADDED_LABELS: (lambda x: (x < 0) | (x != np.floor(x)), "class indices (whole numbers >= 0)"),
 }
@@ -159,6 +160,8 @@ def _check_kind(
         kind = Kind.CLASS_INDICES if data.ndim == first.data.ndim - 1 and first.data.ndim >= 2 else Kind.SOFT_TARGETS
     if kind is Kind.CLASS_INDICES:
         return _class_indices(entry, params, inp.with_data(data), label, rows, first)
+    if kind is Kind.LABELS and data.dtype.kind in "US":
+        return data  # text labels: the loss compares them
     data = data if data.dtype.kind == "f" and entry.keeps_dtype else as_float64(data, inp, label, rows)
     inp = inp.with_data(data)
     if kind in _RANGE_CHECKS:
