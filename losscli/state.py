@@ -99,6 +99,8 @@ class LossState:
         """Add a chunk's rows."""
         values = chunk.values
         self.count += len(values)
+        if chunk.reported is not None and self.reported_sum is None:  # the library's sum so far: Σ w·l (reported = l)
+            self.reported_sum = ExactSum().merge(self.weighted_sum)
         wl = chunk.weighted_loss()
         if not self.weighted_sum.add(wl):  # a non-finite loss, or w·l overflowing
             self.n_nonfinite += int(wl.size - np.isfinite(wl).sum())
@@ -118,10 +120,9 @@ class LossState:
             self.parts = self.parts or [ExactSum() for _ in range(chunk.parts.shape[1])]
             for total, column in zip(self.parts, chunk.parts.T):
                 total.add(column)
-        reported = chunk.weighted_reported()
-        if reported is not None:
-            self.reported_sum = self.reported_sum or ExactSum()
-            self.reported_sum.add(reported)
+        if self.reported_sum is not None:  # a fold without reported values of its own reports its losses
+            reported = chunk.weighted_reported()
+            self.reported_sum.add(wl if reported is None else reported)
         if self.reducer is Reducer.MAX and len(values):
             self.maximum = float(np.max([self.maximum, values.max()]))
         if self.reducer is Reducer.MEDIAN:
@@ -141,8 +142,13 @@ class LossState:
         self.weighted |= other.weighted
         self.maximum = float(np.max([self.maximum, other.maximum]))
         self.combine = self.combine or other.combine
+        if (self.reported_sum is None) != (other.reported_sum is None):  # where one side has none, it reports Σ w·l
+            self.reported_sum = (self.reported_sum or ExactSum().merge(self.weighted_sum)).merge(
+                other.reported_sum or other.weighted_sum)
+        elif self.reported_sum is not None and other.reported_sum is not None:
+            self.reported_sum.merge(other.reported_sum)
         self.weighted_sum.merge(other.weighted_sum)
-        for name in ("weighted_sq_sum", "denominator", "loss_weight_sum", "reported_sum"):
+        for name in ("weighted_sq_sum", "denominator", "loss_weight_sum"):
             theirs = getattr(other, name)
             if theirs is not None:
                 setattr(self, name, (getattr(self, name) or ExactSum()).merge(theirs))
@@ -311,6 +317,9 @@ class GroupStates:
         if not finite.all():
             self.nonfinite += np.bincount(codes[~finite], minlength=n_groups)[:n_groups]
         self.weighted |= chunk.sample_weight is not None or chunk.element_weighted
+        if chunk.reported is not None and self.reported_sum is None:  # the library's sums so far: Σ w·l per group
+            self.reported_sum = GroupedExactSum()
+            self.reported_sum.merge(self.weighted_sum, np.arange(n_groups), n_groups)
         self.weighted_sum.add(wl, codes, n_groups)
         if self.reducer is Reducer.ROOT_MEAN:
             self.weighted_sq_sum = self.weighted_sq_sum or GroupedExactSum()
@@ -327,10 +336,9 @@ class GroupStates:
             self.parts = self.parts or [GroupedExactSum() for _ in range(chunk.parts.shape[1])]
             for total, column in zip(self.parts, chunk.parts.T):
                 total.add(column, codes, n_groups)
-        reported = chunk.weighted_reported()
-        if reported is not None:
-            self.reported_sum = self.reported_sum or GroupedExactSum()
-            self.reported_sum.add(reported, codes, n_groups)
+        if self.reported_sum is not None:
+            reported = chunk.weighted_reported()
+            self.reported_sum.add(wl if reported is None else reported, codes, n_groups)
         if self.reducer is Reducer.MAX:
             with np.errstate(invalid="ignore"):
                 np.maximum.at(self.maximum, codes, values)  # NaN propagates, as in LossState
@@ -352,8 +360,13 @@ class GroupStates:
             np.maximum.at(self.maximum, theirs, other.maximum)
         self.weighted |= other.weighted
         self.combine = self.combine or other.combine
+        if self.reported_sum is None and other.reported_sum is not None:  # this side reports Σ w·l so far
+            self.reported_sum = GroupedExactSum()
+            self.reported_sum.merge(self.weighted_sum, np.arange(len(self.counts)), n_groups)
+        if self.reported_sum is not None:
+            self.reported_sum.merge(other.reported_sum or other.weighted_sum, mapping, n_groups)
         self.weighted_sum.merge(other.weighted_sum, mapping, n_groups)
-        for name in ("weighted_sq_sum", "denominator", "loss_weight_sum", "reported_sum"):
+        for name in ("weighted_sq_sum", "denominator", "loss_weight_sum"):
             sums = getattr(other, name)
             if sums is not None:
                 mine = getattr(self, name) or GroupedExactSum()

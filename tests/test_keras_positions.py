@@ -74,4 +74,4 @@ def test_position_weights_from_files(tmp_path) -> None:  # type: ignore[no-untyp
     value = json.loads(out.stdout)["losses"]["keras.mean_absolute_error"]["value"]
     assert value == pytest.approx((w * positions).sum() / positions.size, rel=1e-12)
     bad = cli(*args, "--input", f"weight={tmp_path / 'bad.npy'}")
-    assert bad.exit_code == 2 and bad.stdout == "" and "one per position (3, 4)" in bad.stderr
+    assert bad.exit_code == 2 and bad.stdout == "" and "one per position (N, 4)" in bad.stderr

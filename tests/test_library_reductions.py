@@ -153,4 +153,4 @@ def test_element_weights_elsewhere_are_one_clear_error(tmp_path) -> None:  # typ
     assert refused.stderr.count("\n") == 1 and "one weight per sample" in refused.stderr
     _, _, _, args = _bce_files(tmp_path, (5, 2))
     wrong = cli("eval", *args, "--loss", "torch.binary_cross_entropy")
-    assert wrong.exit_code == 2 and wrong.stdout == "" and "shape of its first input (5, 3)" in wrong.stderr
+    assert wrong.exit_code == 2 and wrong.stdout == "" and "shape of its first input (N, 3)" in wrong.stderr

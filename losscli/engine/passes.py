@@ -199,9 +199,11 @@ class _Pass:
         data = prepare_inputs(loss.entry, loss.params, inputs, loss.spec.text, rows, self.lenience[id(loss)])
         if w is not None and w.ndim == 2:  # one weight per element: the loss applies them itself
             assert self.weight is not None
-            check_element_weights(loss.entry, loss.spec.text, data[0], w, self.weight)
+            check_element_weights(loss.entry, loss.params, loss.spec.text, data[0], w, self.weight)
             with np.errstate(all="ignore"):
                 out = loss.entry.fn(*data, **loss.params, **self.classes[i], element_weight=w)
+            if isinstance(out, Weighted):  # masked rows (Keras's ignore_class): their own denominator
+                return Fold(_float(out.values), None, _float(out.weights), element_weighted=True)
             values, reported = (out.mean_terms, out.values) if isinstance(out, Reported) else (out, None)
             return Fold(_float(values), reported=None if reported is None else _float(reported), element_weighted=True)
         with np.errstate(all="ignore"):
@@ -332,7 +334,7 @@ def _widen(fold: Fold, kept: np.ndarray) -> Fold:
         return full
 
     return Fold(spread(fold.values, np.nan), spread(fold.sample_weight, 1.0), spread(fold.loss_weight, 1.0),  # type: ignore[arg-type]
-                spread(fold.parts, np.nan), spread(fold.reported, np.nan))
+                spread(fold.parts, np.nan), spread(fold.reported, np.nan), fold.element_weighted)
 
 
 def _terms(state: LossState, folds: list[Fold]) -> SampleTerms:
@@ -340,9 +342,15 @@ def _terms(state: LossState, folds: list[Fold]) -> SampleTerms:
         columns = [getattr(f, name) for f in folds if len(f.values)]
         return np.concatenate(columns) if columns and columns[0] is not None else None
 
+    def reported() -> np.ndarray | None:  # a fold without reported values of its own reports its losses
+        kept = [f for f in folds if len(f.values)]
+        if all(f.reported is None for f in kept):
+            return None
+        return np.concatenate([f.values if f.reported is None else f.reported for f in kept])
+
     values = joined("values")
     return SampleTerms(state.reducer, values if values is not None else np.zeros(0), joined("sample_weight"),
-                       joined("loss_weight"), joined("parts"), state.combine, joined("reported"))
+                       joined("loss_weight"), joined("parts"), state.combine, reported())
 
 
 def _source_order(inputs: list[BoundInput]) -> list[int]:

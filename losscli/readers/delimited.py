@@ -37,10 +37,12 @@ class DelimitedSource(Source):
     """A CSV/TSV table. ``reopen`` opens the same bytes again (files only), to locate a bad cell."""
 
     is_table = True
-    prefetch = True
 
     def __init__(self, stream: IO[bytes], label: str, fmt: str, reopen: Callable[[], IO[bytes]] | None = None) -> None:
         self.label = label
+        # Read ahead on a thread only from a file: a read of a pipe can wait on its writer for ever, and a
+        # source cannot be closed while its reader thread is inside such a read.
+        self.prefetch = reopen is not None
         self.fmt = fmt
         self.delimiter = "\t" if fmt == "tsv" else ","
         self.reopen = reopen

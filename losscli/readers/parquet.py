@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -27,6 +28,11 @@ class ParquetSource(Source):
         import pyarrow.parquet as pq
 
         self.label = label
+        if isinstance(data, str):  # pyarrow's own reader; the name as bytes, so any file name the OS allows opens
+            try:
+                data = pa.OSFile(os.fsencode(data))
+            except (pa.ArrowException, OSError) as exc:
+                raise LossCliError(f"{label}: cannot open ({exc})", "check the path") from None
         try:
             self.file = pq.ParquetFile(data, pre_buffer=False, buffer_size=READ_BUFFER)
             schema = self.file.schema_arrow

@@ -18,21 +18,27 @@ from losscli.readers.streams import Replay, is_regular, open_binary, read_head, 
 PARQUET_MAGIC = b"PAR1"
 
 
+def shown_path(path: str) -> str:
+    """``path`` as messages and documents show it: a file name that is not UTF-8 keeps its odd bytes as ``\\xff``."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def open_source(path: str, input_format: str | None, stdin: IO[bytes] | None = None) -> Source:
     """Open ``path`` (or ``-`` for stdin) as a :class:`Source`, raising clear errors for bad files."""
     if path != STDIN and not os.path.exists(path):
-        raise LossCliError(f"{path}: no such file", "check the path")
+        raise LossCliError(f"{shown_path(path)}: no such file", "check the path")
     if path != STDIN and os.path.isdir(path):
-        raise LossCliError(f"{path}: is a directory, not a file", "name a file inside it")
+        raise LossCliError(f"{shown_path(path)}: is a directory, not a file", "name a file inside it")
     fmt = detect_format(path, input_format)
     if path == STDIN:
         stream, label, seekable = (stdin if stdin is not None else sys.stdin.buffer), "<stdin>", False
     else:
-        stream, label, seekable = open_binary(path, path), path, is_regular(path)
+        label = shown_path(path)
+        stream, seekable = open_binary(path, label), is_regular(path)
     if fmt in ("csv", "tsv"):
         from losscli.readers.delimited import DelimitedSource
 
-        reopen = (lambda: open_binary(path, path)) if seekable else None
+        reopen = (lambda: open_binary(path, label)) if seekable else None
         return DelimitedSource(stream, label, fmt, reopen)
     if fmt == "parquet":
         from losscli.readers.parquet import ParquetSource

@@ -314,17 +314,28 @@ def check_weights(weight: InputArray, rows: np.ndarray | None = None) -> np.ndar
     return data
 
 
-def check_element_weights(entry: LossEntry, label: str, first: np.ndarray, weight: np.ndarray, source: InputArray) -> None:
-    """(N, K) weights go with a loss that weights elements, and have its first input's shape exactly."""
+def check_element_weights(
+    entry: LossEntry, params: dict[str, Any], label: str, first: np.ndarray, weight: np.ndarray, source: InputArray,
+) -> None:
+    """(N, K) weights go with a loss that weights elements: the first input's shape (PyTorch), or its
+    positions, its shape without the feature axis ``axis`` (Keras)."""
     if not entry.element_weights:
         raise LossCliError(f"loss {label!r} takes one weight per sample, but the weights are {source.describe()}",
                            "select a single weight column" + ("" if entry.follows == "losscli" else
                                                                f" ('losscli info {entry.name}' lists what it takes)"))
     if entry.element_weights == "positions":  # Keras: one per position of (N, d1, …, K) inputs
-        if first.ndim < 3 or weight.shape != first.shape[:-1]:
-            raise LossCliError(f"loss {label!r}: weights of several columns must be one per position {first.shape[:-1]}"
-                               f" of a (N, d1, …, K) input {first.shape}, but {source.describe()}",
+        axis = params.get("axis", -1)
+        axis = (axis if isinstance(axis, int) else axis[0]) % max(first.ndim, 1)
+        positions = first.shape[:axis] + first.shape[axis + 1:]
+        if first.ndim < 3 or weight.shape != positions:
+            raise LossCliError(f"loss {label!r}: weights of several columns must be one per position {_rows(positions)}"
+                               f" of a (N, d1, …, K) input {_rows(first.shape)}, but they are {_rows(weight.shape)}",
                                "give one weight per sample, or one per position")
     elif weight.shape != first.shape:
-        raise LossCliError(f"loss {label!r}: element weights must have the shape of its first input {first.shape},"
-                           f" but {source.describe()}", "give one weight per element, or one per sample")
+        raise LossCliError(f"loss {label!r}: element weights must have the shape of its first input {_rows(first.shape)},"
+                           f" but they are {_rows(weight.shape)} ({source.label})", "give one weight per element, or one per sample")
+
+
+def _rows(shape: tuple[int, ...]) -> str:
+    """A chunk's shape as the input's: ``(N, 3)``, rows being a chunk's share of the input."""
+    return "(" + ", ".join(["N", *map(str, shape[1:])]) + ")"
