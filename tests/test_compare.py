@@ -638,14 +638,12 @@ def test_eval_group_by_with_input_bindings(data: Data) -> None:
         assert row["value"] == pytest.approx(np.mean(err[mask] ** 2), rel=1e-12)
 
 
-def test_compare_jsonl_is_json_lines_or_refused(data: Data) -> None:
-    result = cli("compare", data.base, data.worse, "--target", data.target, "--loss", "mse", "--format", "jsonl")
-    if result.exit_code == 2:
-        usage_error(result, "jsonl")
-        return
-    assert result.exit_code == 0
-    rows = [strict_json(line) for line in result.stdout.splitlines()]
-    assert rows and rows[0]["loss"] == "mse"
+@pytest.mark.parametrize("command", ["compare", "check"])
+def test_reports_offer_only_the_formats_they_write(data: Data, command: str) -> None:
+    """jsonl is per-sample rows: compare and check neither offer it in --help nor take it."""
+    assert "jsonl" not in cli(command, "--help").stdout
+    args = [data.base, data.worse, "--target", data.target, "--loss", "mse"] if command == "compare" else []
+    usage_error(cli(command, *args, "--format", "jsonl"), "jsonl")
 
 
 # --- real processes ---------------------------------------------------------------------------

@@ -20,6 +20,16 @@ class OutputFormat(str, Enum):
     md = "md"
 
 
+class ReportFormat(str, Enum):
+    """The formats of a report (compare, check): no per-sample rows, so no jsonl."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    md = "md"
+
+
 class CatalogFormat(str, Enum):
     table = "table"
     json = "json"
