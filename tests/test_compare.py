@@ -676,3 +676,15 @@ def test_subprocess_usage_error_exit_2(data: Data) -> None:
     assert proc.stdout == ""
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(ERROR) and "cand.json" in lines[0]
+
+
+def test_a_target_from_stdin_serves_every_run() -> None:
+    """`--target -`: stdin is read once and each run scores against all of it (the second read was exit 3)."""
+    samples = Path(__file__).resolve().parent.parent / "sample_data"
+    args = [sys.executable, "-m", "losscli", "compare", str(samples / "forecast_base.csv"), str(samples / "forecast_new.csv"),
+            "--loss", "mae", "--format", "json"]
+    piped = subprocess.run([*args, "--target", "-", "--input-format", "csv"], capture_output=True,
+                           input=(samples / "forecast_targets.csv").read_bytes(), timeout=60)
+    assert piped.returncode == 0, piped.stderr.decode()
+    from_file = subprocess.run([*args, "--target", str(samples / "forecast_targets.csv")], capture_output=True, timeout=60)
+    assert strict_json(piped.stdout)["rows"] == strict_json(from_file.stdout)["rows"]

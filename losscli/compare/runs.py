@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from losscli.engine import Evaluation, Meter, Outputs, ResolvedLoss, evaluate, resolve_losses
 from losscli.errors import LossCliError
 from losscli.output import warn
 from losscli.readers import InputOptions, InputResolver
+from losscli.readers.formats import STDIN
+from losscli.readers.streams import spool
 from losscli.render.numbers import json_params
 
 
@@ -150,6 +153,19 @@ def _canonical(params: Any) -> str:
     return json.dumps(params, sort_keys=True) if isinstance(params, dict) else ""
 
 
+def _shared_stdin(target: str | None, options: InputOptions) -> IO[bytes] | None:
+    """stdin copied to disk once, when an input every run reads (the target, a ``--input``) is ``-``."""
+    if STDIN not in (target, *options.bindings.values()):
+        return None
+    return spool(sys.stdin.buffer, "<stdin>")
+
+
+def _from_start(copy: IO[bytes]) -> IO[bytes]:
+    """A stream of ``copy`` from its first byte, for one run (closing it leaves ``copy`` open)."""
+    copy.seek(0)
+    return os.fdopen(os.dup(copy.fileno()), "rb")
+
+
 def load_runs(
     paths: list[str], loss_texts: list[str], options: InputOptions, target: str | None, reduction: str, nan: str,
     group_by: str | None = None, keep_terms: bool = False, meter: Callable[[str], Meter] | None = None,
@@ -164,6 +180,7 @@ def load_runs(
     if not loss_texts and all(path in docs for path in paths):
         loss_texts = saved_specs(docs[paths[0]])
     losses = resolve_losses(loss_texts)
+    shared_stdin = _shared_stdin(target, options)
     runs = []
     for path in paths:
         if path in docs:
@@ -172,7 +189,8 @@ def load_runs(
         positional = [path] if target is None else [path, target]
         run_options = InputOptions(positional, dict(options.bindings), dict(options.columns), options.input_format)
         outputs = Outputs(group_by=group_by, keep_terms=keep_terms, fingerprint=True, meter=meter(path) if meter else None)
-        evaluation = evaluate(losses, InputResolver(run_options), reduction=reduction, nan=nan, outputs=outputs, strict=strict)
+        resolver = InputResolver(run_options, _from_start(shared_stdin) if shared_stdin is not None else None)
+        evaluation = evaluate(losses, resolver, reduction=reduction, nan=nan, outputs=outputs, strict=strict)
         for message, hint in evaluation.warnings:
             warn(f"{path}: {message}", hint)
         runs.append(Run(path, evaluation, run_options))
