@@ -60,3 +60,18 @@ def test_eval_json_always_says_whether_gates_passed() -> None:
     out = cli("eval", SAMPLES / "regression.csv", "--loss", "mse", "--format", "json")
     doc = json.loads(out.stdout)
     assert doc["passed"] is True and doc["gates"] == []
+
+
+@pytest.mark.parametrize("command", [[], ["eval"], ["compare"]])
+def test_no_arguments_give_a_short_usage_and_a_hint(command: list[str]) -> None:
+    out = cli(*command)
+    assert out.exit_code == 2 and out.stdout == ""
+    lines = out.stderr.splitlines()
+    assert lines[0].startswith("Usage: losscli") and len(lines) <= 3
+    assert any(line.startswith("Try: losscli") for line in lines) and "--help" in lines[-1]
+
+
+@pytest.mark.parametrize("command", [[], ["eval"], ["info"]])
+def test_dash_h_is_help(command: list[str]) -> None:
+    out = cli(*command, "-h")
+    assert out.exit_code == 0 and out.stdout.startswith("Usage: losscli")

@@ -81,8 +81,8 @@ class LossCliGroup(TyperGroup):
         except Exception as exc:  # click's usage errors have these two attributes, whatever click is vendored
             if debug:
                 _traceback()
-            if type(exc).__name__ == "NoArgsIsHelpError":  # `losscli`, `losscli eval` alone: the help, as it is
-                write_stderr(exc.format_message().rstrip("\n") + "\n")  # type: ignore[attr-defined]
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `losscli`, `losscli eval` alone: a usage line and a hint
+                write_stderr(_short_usage(exc.ctx))  # type: ignore[attr-defined]
                 code = EXIT_USAGE
             elif hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
                 command = getattr(getattr(exc, "ctx", None), "command_path", "losscli")
@@ -140,10 +140,28 @@ def _silence_stdout() -> None:
         pass
 
 
+FIRST_STEPS = {  # what a command given nothing says to try
+    "losscli": "losscli eval PRED [TARGET] --loss mse   ('losscli list' shows every loss)",
+    "losscli eval": "losscli eval PRED [TARGET] --loss mse",
+    "losscli compare": "losscli compare BASELINE CANDIDATE --target TARGET --loss mse",
+}
+
+
+def _short_usage(ctx: Any) -> str:
+    """``Usage: …`` and where to go next, for a command given no arguments (not the whole help)."""
+    path = ctx.command_path
+    lines = [ctx.get_usage()]
+    if path in FIRST_STEPS:
+        lines.append(f"Try: {FIRST_STEPS[path]}")
+    lines.append(f"Run '{path} --help' for every option" + (" and command." if path == "losscli" else "."))
+    return "\n".join(lines) + "\n"
+
+
 app = typer.Typer(
     cls=LossCliGroup,
     name="losscli",
     help="Evaluate model outputs against targets with PyTorch, Keras and scikit-learn losses.",
+    context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
