@@ -75,3 +75,11 @@ def test_no_arguments_give_a_short_usage_and_a_hint(command: list[str]) -> None:
 def test_dash_h_is_help(command: list[str]) -> None:
     out = cli(*command, "-h")
     assert out.exit_code == 0 and out.stdout.startswith("Usage: losscli")
+
+
+@pytest.mark.parametrize("command", ["eval", "compare", "check", "list", "info"])
+def test_help_shows_readable_metavars(command: str) -> None:
+    """Options name what they take (SPEC, COL, K, LOSS=VALUE), not Python types."""
+    text = cli(command, "--help").stdout
+    options = [line for line in text.splitlines() if line.lstrip().startswith("-")]
+    assert options and not any("<list[str]>" in line or "<str>" in line or "<int range>" in line for line in options)

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 
 def list_command(
-    task: Optional[str] = typer.Option(None, "--task", help="Only losses of this task (regression, binary, multiclass, ...)."),
-    follows: Optional[str] = typer.Option(None, "--follows", help="Only losses following this library (losscli, torch, keras, sklearn)."),
+    task: Optional[str] = typer.Option(None, "--task", metavar="TASK", help="Only losses of this task (regression, binary, multiclass, ...)."),
+    follows: Optional[str] = typer.Option(None, "--follows", metavar="LIBRARY", help="Only losses following this library (losscli, torch, keras, sklearn)."),
     fmt: Optional[CatalogFormat] = typer.Option(None, "--format", "-f", help="table, json or md [default: table on a terminal, json otherwise]."),
 ) -> None:
     """List every loss with its task, inputs and parameters."""
@@ -42,7 +42,7 @@ def list_command(
 
 
 def info_command(
-    name: str = typer.Argument(..., help="Loss name or alias, e.g. huber or torch.MSELoss."),
+    name: str = typer.Argument(..., metavar="LOSS", help="Loss name or alias, e.g. huber or torch.MSELoss."),
     fmt: Optional[CatalogFormat] = typer.Option(None, "--format", "-f", help="table, json or md [default: table on a terminal, json otherwise]."),
     precision: int = PRECISION,
 ) -> None:

@@ -29,7 +29,7 @@ SECTION_KEYS = {
 
 
 def check_command(
-    file: str = typer.Argument("losscli.toml", help="The TOML file of runs, losses and gates."),
+    file: str = typer.Argument("losscli.toml", metavar="FILE", help="The TOML file of runs, losses and gates."),
     fmt: Optional[ReportFormat] = FORMAT,
     summary: bool = typer.Option(False, "--summary", help="Also append the Markdown report to $GITHUB_STEP_SUMMARY."),
     quiet: bool = QUIET,

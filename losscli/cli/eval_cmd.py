@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 def eval_command(
     ctx: typer.Context,
-    pred: Optional[str] = typer.Argument(None, help="Predictions file (CSV/TSV[.gz], NPY, NPZ, Parquet), or - for stdin.", show_default=False),
-    target: Optional[str] = typer.Argument(None, help="Targets file; omit when PRED holds both.", show_default=False),
+    pred: Optional[str] = typer.Argument(None, metavar="PRED", help="Predictions file (CSV/TSV[.gz], NPY, NPZ, Parquet), or - for stdin.", show_default=False),
+    target: Optional[str] = typer.Argument(None, metavar="TARGET", help="Targets file; omit when PRED holds both.", show_default=False),
     loss: List[str] = LOSS,
     input_: List[str] = INPUT,
     col: List[str] = COL,
@@ -33,9 +33,9 @@ def eval_command(
     strict: bool = STRICT,
     fmt: Optional[OutputFormat] = FORMAT,
     per_sample: bool = typer.Option(False, "--per-sample", help="Also show each sample's loss."),
-    worst: Optional[int] = typer.Option(None, "--worst", min=1, help="Show the K samples with the largest loss (by the first loss)."),
-    limit: int = typer.Option(20, "--limit", min=1, help="Rows in the per-sample table and Markdown."),
-    fail_above: List[str] = typer.Option([], "--fail-above", help="Gate LOSS=VALUE, repeatable: exit 1 when the loss is above VALUE (or not finite)."),
+    worst: Optional[int] = typer.Option(None, "--worst", min=1, metavar="K", help="Show the K samples with the largest loss (by the first loss)."),
+    limit: int = typer.Option(20, "--limit", min=1, metavar="N", help="Rows in the per-sample table and Markdown."),
+    fail_above: List[str] = typer.Option([], "--fail-above", metavar="LOSS=VALUE", help="Gate LOSS=VALUE, repeatable: exit 1 when the loss is above VALUE (or not finite)."),
     group_by: Optional[str] = GROUP_BY,
     label: str = LABEL,
     summary: bool = SUMMARY,

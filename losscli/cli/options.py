@@ -56,7 +56,7 @@ class NanPolicy(str, Enum):
     propagate = "propagate"
 
 
-PRECISION = typer.Option(6, "--precision", min=1, max=17, help="Significant digits in text formats (JSON keeps full precision).")
+PRECISION = typer.Option(6, "--precision", min=1, max=17, metavar="DIGITS", help="Significant digits in text formats (JSON keeps full precision).")
 
 
 def stdout_is_terminal() -> bool:
@@ -84,18 +84,18 @@ def emit(text: str) -> None:
 
 # --- options shared by eval, compare and check (one definition each) -------------------------
 
-LOSS = typer.Option([], "--loss", "-l", help="Loss spec NAME[:KEY=VALUE,...], repeatable (see 'losscli list').")
-INPUT = typer.Option([], "--input", help="Bind a role to a file: ROLE=PATH (pred, target, weight, or a role 'losscli info' lists).")
-COL = typer.Option([], "--col", help="Columns for a role in one-table mode: ROLE=SELECTOR (names, comma lists, globs).")
+LOSS = typer.Option([], "--loss", "-l", metavar="SPEC", help="Loss spec NAME[:KEY=VALUE,...], repeatable (see 'losscli list').")
+INPUT = typer.Option([], "--input", metavar="ROLE=PATH", help="Bind a role to a file: ROLE=PATH (pred, target, weight, or a role 'losscli info' lists).")
+COL = typer.Option([], "--col", metavar="ROLE=COLS", help="Columns for a role in one-table mode: ROLE=SELECTOR (names, comma lists, globs).")
 INPUT_FORMAT = typer.Option(None, "--input-format", help="Format of every input, needed for stdin.")
-PRED_COL = typer.Option([], "--pred-col", help="Prediction column(s): names, comma lists, globs like 'p_*'.")
-TARGET_COL = typer.Option([], "--target-col", help="Target column(s).")
-WEIGHT_COL = typer.Option(None, "--weight-col", help="Column of per-sample weights.")
+PRED_COL = typer.Option([], "--pred-col", metavar="COLS", help="Prediction column(s): names, comma lists, globs like 'p_*'.")
+TARGET_COL = typer.Option([], "--target-col", metavar="COLS", help="Target column(s).")
+WEIGHT_COL = typer.Option(None, "--weight-col", metavar="COL", help="Column of per-sample weights.")
 REDUCTION = typer.Option(Reduction.mean, "--reduction", help="mean (each loss's own mean), sum, or none.")
 NAN = typer.Option(NanPolicy.error, "--nan", help="Non-finite inputs: error, omit the rows, or propagate as null.")
 FORMAT = typer.Option(None, "--format", "-f", help="Output format [default: table on a terminal, json otherwise].")
-GROUP_BY = typer.Option(None, "--group-by", help="Also report the losses per value of this column (of the TARGET or PRED input).")
-LABEL = typer.Option("losscli", "--label", help="Report label: Markdown heading and hidden marker <!-- losscli:LABEL -->.")
+GROUP_BY = typer.Option(None, "--group-by", metavar="COL", help="Also report the losses per value of this column (of the TARGET or PRED input).")
+LABEL = typer.Option("losscli", "--label", metavar="TEXT", help="Report label: Markdown heading and hidden marker <!-- losscli:LABEL -->.")
 STRICT = typer.Option(False, "--strict", help="Refuse what a library loss (torch.*, keras.*, sklearn.*) accepts with a warning, as its canonical loss does.")
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress display on stderr (it shows only on a terminal anyway).")
 SUMMARY = typer.Option(False, "--summary", help="Also append the Markdown report to $GITHUB_STEP_SUMMARY when it is set.")
