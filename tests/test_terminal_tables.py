@@ -83,3 +83,12 @@ def test_help_shows_readable_metavars(command: str) -> None:
     text = cli(command, "--help").stdout
     options = [line for line in text.splitlines() if line.lstrip().startswith("-")]
     assert options and not any("<list[str]>" in line or "<str>" in line or "<int range>" in line for line in options)
+
+
+def test_list_in_a_pipe_is_tsv_and_info_is_text() -> None:
+    listed = cli("list", "--task", "regression")
+    lines = listed.stdout.splitlines()
+    assert lines[0].split("\t") == ["name", "aliases", "task", "follows", "inputs", "params"]
+    assert all(len(line.split("\t")) == 6 for line in lines) and any(line.startswith("mse\t") for line in lines)
+    info = cli("info", "huber")
+    assert info.stdout.startswith("huber — ") and "formula:" in info.stdout

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
-from losscli.cli.options import PRECISION, CatalogFormat, default_format, emit, use_color
+from losscli.cli.options import PRECISION, CatalogFormat, emit, stdout_is_terminal, use_color
 
 if TYPE_CHECKING:
     from losscli.engine import Evaluation
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def list_command(
     task: Optional[str] = typer.Option(None, "--task", metavar="TASK", help="Only losses of this task (regression, binary, multiclass, ...)."),
     follows: Optional[str] = typer.Option(None, "--follows", metavar="LIBRARY", help="Only losses following this library (losscli, torch, keras, sklearn)."),
-    fmt: Optional[CatalogFormat] = typer.Option(None, "--format", "-f", help="table, json or md [default: table on a terminal, json otherwise]."),
+    fmt: Optional[CatalogFormat] = typer.Option(None, "--format", "-f", help="table, json, tsv or md [default: table on a terminal, tsv otherwise]."),
 ) -> None:
     """List every loss with its task, inputs and parameters."""
     from losscli.errors import LossCliError
@@ -29,7 +29,7 @@ def list_command(
     chosen = [e for e in every if (task is None or e.task == task) and (follows is None or e.follows == follows)]
     if not chosen:
         raise LossCliError(f"no loss has both --task {task} and --follows {follows}", "drop one of them, or 'losscli list' shows all")
-    out = default_format(fmt)
+    out = fmt.value if fmt else ("table" if stdout_is_terminal() else "tsv")  # a pipe gets lines for grep and cut, as gh's
     if out == "json":
         from losscli.render.json_doc import dumps
 
@@ -43,7 +43,7 @@ def list_command(
 
 def info_command(
     name: str = typer.Argument(..., metavar="LOSS", help="Loss name or alias, e.g. huber or torch.MSELoss."),
-    fmt: Optional[CatalogFormat] = typer.Option(None, "--format", "-f", help="table, json or md [default: table on a terminal, json otherwise]."),
+    fmt: Optional[CatalogFormat] = typer.Option(None, "--format", "-f", help="table, json, tsv or md [default: table, on a terminal or not]."),
     precision: int = PRECISION,
 ) -> None:
     """Show a loss's formula, inputs, parameters, convention and a worked example."""
@@ -52,7 +52,7 @@ def info_command(
 
     entry = lookup(name)
     example = worked_example(entry)
-    out = default_format(fmt)
+    out = fmt.value if fmt else "table"  # text to read; colour only on a terminal
     if out == "json":
         from losscli.render.json_doc import document, dumps
         from losscli.render.views import SampleSelection
@@ -137,6 +137,8 @@ def _text(value: Any) -> str:
 
 
 def _tabulate(title: str, header: list[str], rows: list[list[str]], out: str) -> str:
+    if out == "tsv":  # one line a row; a tab or newline inside a cell becomes a space
+        return "\n".join("\t".join(" ".join(str(cell).split()) for cell in line) for line in [header, *rows])
     if out == "md":
         from losscli.render.markdown import table_md
 

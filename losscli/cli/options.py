@@ -33,6 +33,7 @@ class ReportFormat(str, Enum):
 class CatalogFormat(str, Enum):
     table = "table"
     json = "json"
+    tsv = "tsv"
     md = "md"
 
 
