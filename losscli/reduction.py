@@ -87,6 +87,16 @@ def median(values: np.ndarray, weights: np.ndarray | None = None) -> float:
     return float((lower + values[order[j]]) / 2)
 
 
+def shown_values(values: np.ndarray, reported: np.ndarray | None, weight: np.ndarray | None, weighted: bool) -> np.ndarray:
+    """The per-sample values a report shows: the library's reported ones where it has them, times the
+    sample weights when the entry shows them weighted (its library's ``reduction='none'``)."""
+    shown = values if reported is None else reported
+    if not weighted or weight is None:
+        return shown
+    with np.errstate(over="ignore", invalid="ignore"):
+        return weight * shown
+
+
 def _ratio(num: Any, den: Any, empty: float = math.nan) -> Any:
     """``num / den`` (exactly, from Totals), ``empty`` where ``den`` is 0."""
     if np.ndim(den):

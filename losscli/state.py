@@ -21,7 +21,7 @@ import numpy as np
 
 from losscli.errors import LossCliError
 from losscli.exact import ExactSum, GroupedExactSum, Total
-from losscli.reduction import Combine, Sums, effective_reducer, finish, median
+from losscli.reduction import Combine, Sums, effective_reducer, finish, median, shown_values
 from losscli.registry.declarations import Reducer
 
 MAX_GROUPS_ENV = "LOSSCLI_MAX_GROUPS"
@@ -51,12 +51,8 @@ class Fold:
             return self.sample_weight * self.reported
 
     def shown(self, weighted: bool) -> np.ndarray:
-        """The per-sample values a report shows: the reported ones, times the weights when ``weighted``."""
-        values = self.values if self.reported is None else self.reported
-        if not weighted or self.sample_weight is None:
-            return values
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self.sample_weight * values
+        """The per-sample values a report shows (:func:`~losscli.reduction.shown_values`)."""
+        return shown_values(self.values, self.reported, self.sample_weight, weighted)
 
     def weighted_loss(self) -> np.ndarray:
         """w·l per row (inf where the product overflows float64)."""
@@ -142,11 +138,9 @@ class LossState:
         self.weighted |= other.weighted
         self.maximum = float(np.max([self.maximum, other.maximum]))
         self.combine = self.combine or other.combine
-        if (self.reported_sum is None) != (other.reported_sum is None):  # where one side has none, it reports Σ w·l
+        if self.reported_sum is not None or other.reported_sum is not None:  # a side without one reports Σ w·l
             self.reported_sum = (self.reported_sum or ExactSum().merge(self.weighted_sum)).merge(
                 other.reported_sum or other.weighted_sum)
-        elif self.reported_sum is not None and other.reported_sum is not None:
-            self.reported_sum.merge(other.reported_sum)
         self.weighted_sum.merge(other.weighted_sum)
         for name in ("weighted_sq_sum", "denominator", "loss_weight_sum"):
             theirs = getattr(other, name)

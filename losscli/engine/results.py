@@ -8,7 +8,7 @@ import numpy as np
 
 from losscli.engine.losses import ResolvedLoss
 from losscli.engine.samples import SampleRows
-from losscli.reduction import SampleTerms
+from losscli.reduction import SampleTerms, shown_values
 from losscli.state import GroupIndex, GroupStates, LossState
 
 
@@ -45,11 +45,7 @@ class LossResult:
         terms = self.terms
         if terms is None:
             raise AttributeError("per-sample values were not kept: evaluate(..., keep_terms=True)")
-        values = terms.values if terms.reported is None else terms.reported
-        if self.loss.entry.weighted_per_sample and terms.sample_weight is not None:
-            with np.errstate(over="ignore", invalid="ignore"):
-                return terms.sample_weight * values
-        return values
+        return shown_values(terms.values, terms.reported, terms.sample_weight, self.loss.entry.weighted_per_sample)
 
 
 @dataclass

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from losscli.registry.declarations import Reported, Weighted
+
 
 def per_sample_mean(x: np.ndarray) -> np.ndarray:
     """Mean over every axis but the first: (N, ...) -> (N,)."""
@@ -13,6 +15,23 @@ def per_sample_mean(x: np.ndarray) -> np.ndarray:
 def per_sample_sum(x: np.ndarray) -> np.ndarray:
     """Sum over every axis but the first: (N, ...) -> (N,)."""
     return x if x.ndim == 1 else x.reshape(x.shape[0], -1).sum(axis=1)
+
+
+def position_rows(inputs: tuple[np.ndarray, ...], axis: int) -> list[np.ndarray]:
+    """Inputs over positions, with a class or feature axis ``axis``, as one row per position: arrays of the
+    first's rank become (N·D, K) (the axis last), the others (targets without that axis) (N·D,)."""
+    rank = inputs[0].ndim
+    return [np.moveaxis(x, axis, -1).reshape(-1, x.shape[axis]) if x.ndim == rank else x.reshape(-1) for x in inputs]
+
+
+def summed_per_sample(losses: np.ndarray | Weighted, n: int) -> Reported | Weighted:
+    """The losses of each sample's elements or positions, (n·D,) or (n, …), as one value per sample: their
+    sum (what a library's 'sum' and 'none' add) beside their mean (the mean's term); a Weighted result
+    (masked or class-weighted rows) sums its values and its weights."""
+    if isinstance(losses, Weighted):
+        return Weighted(losses.values.reshape(n, -1).sum(axis=1), losses.weights.reshape(n, -1).sum(axis=1))
+    per_sample = losses.reshape(n, -1)
+    return Reported(per_sample.sum(axis=1), per_sample.mean(axis=1))
 
 
 def softplus(x: np.ndarray) -> np.ndarray:

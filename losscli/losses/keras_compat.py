@@ -16,13 +16,15 @@ from typing import Any
 import numpy as np
 
 from losscli.errors import LossCliError
-from losscli.losses._math import column_param, log_softmax, per_sample_mean, per_sample_sum, sigmoid, softplus
+from losscli.losses._math import (
+    column_param, log_softmax, per_sample_mean, per_sample_sum, position_rows, sigmoid, softplus, summed_per_sample,
+)
 from losscli.losses.classification import BINARY_EXAMPLE, PROBS_EXAMPLE, clipped_bce
 from losscli.losses.regression import (
     DELTA, REGRESSION_EXAMPLE, VALUE_ROLES, absolute_error, huber_error, log_cosh, squared_error,
 )
 from losscli.losses.sequence import CTC_EXAMPLE_SCORES, ctc_nll, log_softmax_last
-from losscli.registry import Check, Example, Kind, Lenient, Param, Pooled, Reducer, Reported, Role, Shape, Weighted, register
+from losscli.registry import Check, Example, Kind, Lenient, Param, Pooled, Reducer, Role, Shape, Weighted, register
 
 EPSILON = 1e-7
 FROM_LOGITS = Param("from_logits", "bool", False, "inputs are logits rather than probabilities")
@@ -78,21 +80,16 @@ def _over_positions(fn: Callable[..., Any]) -> Callable[..., Any]:
         first = inputs[0]
         if first.ndim < 3:
             return fn(*inputs, **params)
+        axis = -1
         if "axis" in params:
             _check_feature_axis(params["axis"], first.ndim)
             axis = params["axis"] if isinstance(params["axis"], int) else params["axis"][0]
-            inputs = tuple(np.moveaxis(x, axis, -1) if x.ndim == first.ndim else x for x in inputs)
             params = {**params, "axis": -1}
-        n = first.shape[0]
-        rows = [x.reshape(-1, x.shape[-1]) if x.ndim == first.ndim else x.reshape(-1) for x in inputs]
-        out = fn(*rows, **params)
-        values = out.values if isinstance(out, Weighted) else out
+        out = fn(*position_rows(inputs, axis), **params)
         if element_weight is not None:
-            values = element_weight.reshape(-1) * values
-        per_position = values.reshape(n, -1)
-        if isinstance(out, Weighted):
-            return Weighted(per_position.sum(axis=1), out.weights.reshape(n, -1).sum(axis=1))
-        return Reported(per_position.sum(axis=1), per_position.mean(axis=1))
+            w = element_weight.reshape(-1)
+            out = Weighted(w * out.values, out.weights) if isinstance(out, Weighted) else w * out
+        return summed_per_sample(out, len(first))
 
     at_positions.__doc__, at_positions.__name__ = fn.__doc__, fn.__name__
     signature = inspect.signature(fn)

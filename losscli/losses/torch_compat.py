@@ -15,7 +15,9 @@ import math
 import numpy as np
 
 from losscli.errors import LossCliError
-from losscli.losses._math import class_weights, column_param, per_sample_mean, per_sample_sum, softplus, xlogy
+from losscli.losses._math import (
+    class_weights, column_param, per_sample_mean, per_sample_sum, position_rows, softplus, summed_per_sample, xlogy,
+)
 from losscli.losses.classification import (
     BINARY_EXAMPLE, CLASS_WEIGHT, LABEL_SMOOTHING, LOGIT_EXAMPLE, MULTICLASS_EXAMPLE, logits_bce, softmax_cross_entropy,
     weighted_nll,
@@ -47,30 +49,12 @@ def _elementwise(losses: np.ndarray) -> np.ndarray | Reported:
     """An element-wise loss per sample, PyTorch's way: (N,) as it is; for (N, K) the mean averages
     every element (the mean of the per-sample means, every sample having K) and the sum and
     ``reduction='none'`` add them (a sample's row sum)."""
-    if losses.ndim == 1:
-        return losses
-    return Reported(per_sample_sum(losses), per_sample_mean(losses))
+    return losses if losses.ndim == 1 else summed_per_sample(losses, len(losses))
 
 
 SPATIAL = ("Spatial inputs (N, C, d1, …) with targets (N, d1, …) score every position: reduction='none' gives"
            " (N, d1, …), which each sample's value adds up, and the mean is over every position (divided by the summed"
            " class weights of its non-ignored ones), as PyTorch's.")
-
-
-def _positions(input: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """(N, C, d1, …) scores and their targets as one row per position: (N·D, C), and (N·D,) or (N·D, C)."""
-    n, n_classes = input.shape[:2]
-    scores = np.moveaxis(input, 1, -1).reshape(-1, n_classes)
-    classes = np.moveaxis(target, 1, -1).reshape(-1, n_classes) if target.ndim == input.ndim else target.reshape(-1)
-    return scores, classes, n
-
-
-def _per_sample(out: Weighted | np.ndarray, n: int) -> Weighted | Reported:
-    """Per-position losses back to one value per sample: their sum, beside the mean's terms (or weights)."""
-    if isinstance(out, Weighted):
-        return Weighted(out.values.reshape(n, -1).sum(axis=1), out.weights.reshape(n, -1).sum(axis=1))
-    positions = out.reshape(n, -1)
-    return Reported(positions.sum(axis=1), positions.mean(axis=1))
 
 
 WEIGHT_ARGUMENT = ("Weights act as the weight argument, which rescales each element: one per sample (N,), or one"
@@ -176,8 +160,8 @@ def torch_cross_entropy(
 ) -> Weighted | Reported | np.ndarray:
     """torch.nn.functional.cross_entropy."""
     if input.ndim > 2:
-        scores, classes, n = _positions(input, target)
-        return _per_sample(softmax_cross_entropy(scores, classes, weight, ignore_index, label_smoothing), n)
+        scores, classes = position_rows((input, target), 1)
+        return summed_per_sample(softmax_cross_entropy(scores, classes, weight, ignore_index, label_smoothing), len(input))
     return softmax_cross_entropy(input, target, weight, ignore_index, label_smoothing)
 
 
@@ -192,8 +176,8 @@ def torch_cross_entropy(
 def torch_nll_loss(input: np.ndarray, target: np.ndarray, weight: list[float] | None, ignore_index: int) -> Weighted:
     """torch.nn.functional.nll_loss."""
     if input.ndim > 2:
-        scores, classes, n = _positions(input, target)
-        return _per_sample(weighted_nll(scores, classes, weight, ignore_index), n)  # type: ignore[return-value]
+        scores, classes = position_rows((input, target), 1)
+        return summed_per_sample(weighted_nll(scores, classes, weight, ignore_index), len(input))  # type: ignore[return-value]
     return weighted_nll(input, target, weight, ignore_index)
 
 

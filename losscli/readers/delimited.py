@@ -56,7 +56,6 @@ class DelimitedSource(Source):
         self.refused = repeated_names(label, head)
         self._used = False
         self._huge: set[str] = set()
-        self.rereadable = reopen is not None
 
     def reread(self, wanted: dict[str, str]) -> Iterator[dict[str, np.ndarray]] | None:
         """The file read again from the start by a reader of its own (files only)."""

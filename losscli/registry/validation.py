@@ -17,6 +17,14 @@ from losscli.registry.declarations import Check, Kind, Lenient, LossEntry, Shape
 from losscli.registry.lenience import Lenience
 
 LOG_PROB_TOLERANCE = 1e-6
+CLASS_AXIS = {Shape.CLASSES_FIRST: 1, Shape.CLASSES_LAST: -1}  # scores with classes on that axis (PyTorch, Keras)
+INDEX_AXIS = {Shape.SPATIAL_INDEX: 1, Shape.SPATIAL_INDEX_OR_SAME: 1, Shape.LAST_INDEX: -1}  # indices drop that axis
+
+
+def without_axis(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
+    """``shape`` with ``axis`` (negative counts from the end) left out: the positions of a class axis."""
+    axis %= len(shape)
+    return shape[:axis] + shape[axis + 1:]
 
 
 def _not_in(*allowed: float) -> Callable[[np.ndarray], np.ndarray]:
@@ -85,32 +93,21 @@ def _check_shape(shape: Shape, first: InputArray, inp: InputArray, label: str) -
             f"loss {label!r} needs (N, T, C) scores for {inp.role}, got {inp.describe()}",
             "save the scores as a 3-D array in an NPY/NPZ file (batch first)",
         )
-    if shape is Shape.CLASSES_FIRST and data.ndim < 2:
+    if shape in CLASS_AXIS and data.ndim < 2:
+        first_axis = CLASS_AXIS[shape] == 1
         raise LossCliError(
-            f"loss {label!r} needs (N, C) or (N, C, d1, …) scores for {inp.role}, got {inp.describe()}",
-            f"select one column per class with --col {inp.role}='p_*', or pass a 2-D or higher array (classes on axis 1)",
+            f"loss {label!r} needs {shape.value.split(':')[0]} {'scores' if first_axis else 'values'} for {inp.role},"
+            f" got {inp.describe()}", f"select one column per class with --col {inp.role}='p_*', or pass a 2-D or higher"
+            f" array (classes {'on axis 1' if first_axis else 'last'})",
         )
-    if shape in (Shape.SPATIAL_INDEX, Shape.SPATIAL_INDEX_OR_SAME) and ref.ndim > 2:
-        if data.shape == ref.shape[:1] + ref.shape[2:]:
-            return data
-        if shape is Shape.SPATIAL_INDEX_OR_SAME and data.shape == ref.shape:
+    if shape in INDEX_AXIS and ref.ndim > 2:
+        indices = without_axis(ref.shape, INDEX_AXIS[shape])
+        if data.shape == indices or (shape is Shape.SPATIAL_INDEX_OR_SAME and data.shape == ref.shape):
             return data
         raise LossCliError(
-            f"shape mismatch for loss {label!r}: {first.describe()} takes class indices {ref.shape[:1] + ref.shape[2:]}"
+            f"shape mismatch for loss {label!r}: {first.describe()} takes class indices {indices}"
             + (f" or probabilities {ref.shape}" if shape is Shape.SPATIAL_INDEX_OR_SAME else "") + f", got {inp.describe()}",
-            "the target drops the class axis (axis 1) of the scores",
-        )
-    if shape is Shape.CLASSES_LAST and data.ndim < 2:
-        raise LossCliError(
-            f"loss {label!r} needs (N, K) or (N, d1, …, K) values for {inp.role}, got {inp.describe()}",
-            f"select one column per class with --col {inp.role}='p_*', or pass a 2-D or higher array (classes last)",
-        )
-    if shape is Shape.LAST_INDEX and ref.ndim > 2:
-        if data.shape == ref.shape[:-1]:
-            return data
-        raise LossCliError(
-            f"shape mismatch for loss {label!r}: {first.describe()} takes class indices {ref.shape[:-1]}, got {inp.describe()}",
-            "the target drops the class axis (the last) of the scores",
+            f"the target drops the class axis ({'axis 1' if INDEX_AXIS[shape] == 1 else 'the last'}) of the scores",
         )
     if shape is Shape.MATRIX and data.ndim != 2:
         raise LossCliError(
@@ -220,7 +217,7 @@ def _class_indices(
     first: InputArray,
 ) -> np.ndarray:
     data = inp.data
-    n_classes = first.data.shape[-1 if entry.roles[0].shape is Shape.CLASSES_LAST else 1]
+    n_classes = first.data.shape[CLASS_AXIS.get(entry.roles[0].shape, 1)]
     ignore = params.get("ignore_index", params.get("ignore_class"))
     if data.dtype.kind in "iu":
         values = data.astype(np.int64, copy=False)
@@ -325,8 +322,7 @@ def check_element_weights(
                                                                f" ('losscli info {entry.name}' lists what it takes)"))
     if entry.element_weights == "positions":  # Keras: one per position of (N, d1, …, K) inputs
         axis = params.get("axis", -1)
-        axis = (axis if isinstance(axis, int) else axis[0]) % max(first.ndim, 1)
-        positions = first.shape[:axis] + first.shape[axis + 1:]
+        positions = without_axis(first.shape, axis if isinstance(axis, int) else axis[0])
         if first.ndim < 3 or weight.shape != positions:
             raise LossCliError(f"loss {label!r}: weights of several columns must be one per position {_rows(positions)}"
                                f" of a (N, d1, …, K) input {_rows(first.shape)}, but they are {_rows(weight.shape)}",
