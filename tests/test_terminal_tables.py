@@ -92,3 +92,11 @@ def test_list_in_a_pipe_is_tsv_and_info_is_text() -> None:
     assert all(len(line.split("\t")) == 6 for line in lines) and any(line.startswith("mse\t") for line in lines)
     info = cli("info", "huber")
     assert info.stdout.startswith("huber — ") and "formula:" in info.stdout
+
+
+@pytest.mark.parametrize("name", ["torch.CrossEntropyLoss", "torch.ctc_loss", "keras.tversky", "sklearn.log_loss"])
+def test_info_text_fits_80_columns(name: str) -> None:
+    out = cli("info", name, "--format", "table", env={"COLUMNS": "80"})
+    assert out.exit_code == 0, out.stderr
+    assert max(len(line) for line in out.stdout.splitlines()) <= 80
+    assert "convention:" in out.stdout and "example:" in out.stdout

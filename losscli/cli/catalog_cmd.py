@@ -76,18 +76,18 @@ def info_command(
         f" {entry.better} is better",
         entry.reductions_text,
     ]
-    parts = ["\n".join(lines)]
+    parts = [_fitted("\n".join(lines), out)]
     parts.append(_tabulate("inputs", ["role", "kind", "shape", "meaning"],
                            [[r.name, r.kind_for(entry.defaults).value, r.shape.value, r.doc] for r in entry.roles], out))
     if entry.params:
         parts.append(_tabulate("parameters", ["name", "type", "default", "range", "meaning"],
                                [[p.name, p.type, _text(p.default), p.range_text(), p.doc] for p in entry.params], out))
     given = ", ".join(f"{role}={values}" for role, values in entry.example.inputs.items())
-    parts.append(
+    parts.append(_fitted(
         f"example: {given}\n  per sample: {[float(sig(v, precision)) for v in result.per_sample]}\n"
         f"  {result.reduction}: {sig(result.value, precision)}\n"
-        f"  try: losscli eval PRED TARGET --loss {entry.name}"
-    )
+        f"  try: losscli eval PRED TARGET --loss {entry.name}", out,
+    ))
     twins = twin_rows(entry)
     if twins:
         weights = ", ".join(str(i + 1) for i in range(len(result.per_sample)))
@@ -134,6 +134,19 @@ def _text(value: Any) -> str:
     from losscli.render.numbers import format_params
 
     return format_params({"x": value})[2:]
+
+
+def _fitted(text: str, out: str) -> str:
+    """Text lines wrapped to the terminal's width for the table format (continuations indented)."""
+    if out != "table":
+        return text
+    import textwrap
+
+    from losscli.render.terminal import terminal_width
+
+    width = terminal_width()
+    return "\n".join(textwrap.fill(line, width, subsequent_indent="    ", break_on_hyphens=False) or line
+                     for line in text.splitlines())
 
 
 def _tabulate(title: str, header: list[str], rows: list[list[str]], out: str) -> str:
